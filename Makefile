@@ -1,0 +1,69 @@
+# Sigmoid to GPT — entry points. `make lab` to learn, `make test` to check everything.
+# Both create the environment in .venv on first use and reuse it afterwards: it is rebuilt only
+# when pyproject.toml or constraints.txt change.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.course-installed
+KERNEL  = sigmoid-to-gpt
+PORT   ?= 8888
+# A read-only copy of the data sets searched before any download (see data/README.md).
+# The tests use the copy beside the repository when there is one, so nothing is downloaded.
+SHARED_DATA := $(abspath $(wildcard ../shared/data))
+TEST_ENV = PYTHONHASHSEED=0 $(if $(SHARED_DATA),COURSE_DATA_PATH=$(SHARED_DATA))
+
+.PHONY: help lab test test-fast test-notebooks student lint format execute times kernel constraints clean
+
+help:
+	@echo "make lab        set up (first time only) and open JupyterLab on the course"
+	@echo "make test       set up (first time only) and run the whole test suite"
+	@echo "make test-fast  unit tests only (no notebook execution)"
+	@echo "make student    write student versions (solutions removed) into student/"
+	@echo "make execute    re-run every notebook top to bottom and save it (NB=path for one)"
+	@echo "make lint       ruff on the package, tests and notebooks"
+	@echo "make clean      remove the environment and caches"
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed, found " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (Sigmoid to GPT)" >/dev/null
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+
+test: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
+
+test-fast: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest tests -m "not browser"
+
+test-notebooks: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest notebooks --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
+
+student: $(STAMP)
+	$(BIN)/python -m course_utils.student notebooks student $(if $(FORCE),--force)
+
+NB ?= notebooks
+execute: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m course_utils.execute $(NB) --times benchmarks/notebook_times.json
+
+lint: $(STAMP)
+	$(BIN)/ruff check course_utils tests benchmarks notebooks
+
+format: $(STAMP)
+	$(BIN)/ruff format course_utils tests benchmarks
+
+kernel: $(STAMP)
+	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python (Sigmoid to GPT)"
+
+constraints: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.new && mv constraints.new constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache student
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

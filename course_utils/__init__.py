@@ -1,0 +1,30 @@
+"""course_utils — the helper package behind the Sigmoid to GPT notebooks.
+
+Every notebook starts with::
+
+    import course_utils as cu
+    device = cu.setup()
+
+Modules are organised by concept: ``env`` (setup), ``data`` (data sets), ``plotting``,
+``widgets``, ``checks`` (exercise checks), ``student`` (student versions), and one module per
+thing the chapters build (``activations``, ...).
+"""
+
+from __future__ import annotations
+
+from .data import load_mnist, load_text
+from .env import pick_device, seed_everything, setup
+from .timing import Timing, time_call
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Timing",
+    "__version__",
+    "load_mnist",
+    "load_text",
+    "pick_device",
+    "seed_everything",
+    "setup",
+    "time_call",
+]

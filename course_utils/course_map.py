@@ -1,0 +1,63 @@
+"""The course map: every chapter, what it builds, what it assumes, how long it takes.
+
+One table used by the welcome notebook, the README and the tests, so they cannot disagree.
+``learner_minutes`` is the time a learner should plan for; ``run_minutes`` is how long the
+notebook takes to execute top to bottom on a 2-core laptop CPU (measured, rounded up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    slug: str
+    title: str
+    builds: str
+    prerequisites: tuple[int, ...]
+    learner_minutes: int
+    run_minutes: float | None = None  # None until the notebook exists and was measured
+
+    @property
+    def notebook(self) -> str:
+        return f"{self.number:02d}_{self.slug}.ipynb"
+
+
+CHAPTERS: tuple[Chapter, ...] = (
+    Chapter(0, "welcome", "Welcome", "a working setup; numpy & torch tensors", (), 45),
+    Chapter(1, "sigmoid", "The sigmoid", "a numerically stable sigmoid", (0,), 60),
+    Chapter(2, "vectors_matrices", "Vectors & matrices", "matmul with shape checks; cosine similarity", (0,), 75),
+    Chapter(3, "one_neuron", "One neuron", "logistic regression and its log-likelihood", (1, 2), 75),
+    Chapter(4, "mlp", "The multilayer perceptron", "an MLP forward pass; XOR solved", (3,), 75),
+    Chapter(5, "gradient_descent", "Gradient descent", "SGD, momentum, RMSProp and Adam", (4,), 90),
+    Chapter(6, "backprop", "Backprop", "a scalar autograd engine", (5,), 120),
+    Chapter(7, "mnist", "MNIST", "a digit classifier in numpy and in torch", (6,), 90),
+    Chapter(8, "rnn", "Recurrent networks", "a character-level RNN", (7,), 90),
+    Chapter(9, "tokens_embeddings", "Tokens & embeddings", "BPE and word2vec", (2,), 90),
+    Chapter(10, "attention", "Attention", "scaled dot-product self-attention", (9,), 90),
+    Chapter(11, "transformer_block", "The transformer block", "multi-head attention, layer norm, MLP", (10,), 90),
+    Chapter(12, "gpt", "A small GPT", "train and sample a character GPT; a KV cache", (11,), 120),
+    Chapter(13, "beyond", "Beyond", "mixture of experts, grouped-query attention, RLHF", (12,), 75),
+)
+
+
+def chapter(number: int) -> Chapter:
+    """The chapter with this number (0–13)."""
+    for ch in CHAPTERS:
+        if ch.number == number:
+            return ch
+    raise KeyError(f"there is no chapter {number!r}; chapters run from 0 to {CHAPTERS[-1].number}")
+
+
+def all_prerequisites(number: int) -> list[int]:
+    """Every chapter that ``number`` builds on, directly or through another, in order."""
+    seen: set[int] = set()
+    todo = list(chapter(number).prerequisites)
+    while todo:
+        n = todo.pop()
+        if n not in seen:
+            seen.add(n)
+            todo.extend(chapter(n).prerequisites)
+    return sorted(seen)

@@ -1,0 +1,83 @@
+"""The widget pattern: a pure compute function, a draw function, and a thin ipywidgets layer.
+
+A chapter's widget is made of three small pieces:
+
+1. a *compute* function in the concept's module (no plotting, no widgets) that returns the
+   numbers the widget shows — the test suite calls it directly;
+2. a *draw* function that turns those numbers into a matplotlib figure;
+3. :func:`figure_widget`, which wires controls to the draw function and redraws on change.
+
+Only the third piece needs a browser, and it is the same few lines for every chapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import display
+from matplotlib.figure import Figure
+
+_STYLE = {"description_width": "initial"}
+_LAYOUT = widgets.Layout(width="420px")
+
+
+def float_slider(description: str, value: float, min: float, max: float, step: float,
+                 readout_format: str = ".2f") -> widgets.FloatSlider:
+    """A float slider that redraws when released (dragging stays smooth on a slow laptop)."""
+    if not (min <= value <= max):
+        raise ValueError(f"slider {description!r}: value {value} is outside [{min}, {max}]")
+    return widgets.FloatSlider(value=value, min=min, max=max, step=step, description=description,
+                               continuous_update=False, readout_format=readout_format,
+                               style=_STYLE, layout=_LAYOUT)
+
+
+def int_slider(description: str, value: int, min: int, max: int, step: int = 1) -> widgets.IntSlider:
+    """An integer slider that redraws when released."""
+    if not (min <= value <= max):
+        raise ValueError(f"slider {description!r}: value {value} is outside [{min}, {max}]")
+    return widgets.IntSlider(value=value, min=min, max=max, step=step, description=description,
+                             continuous_update=False, style=_STYLE, layout=_LAYOUT)
+
+
+def dropdown(description: str, options: list[Any] | dict[str, Any], value: Any = None) -> widgets.Dropdown:
+    """A dropdown menu; ``value`` defaults to the first option."""
+    opts = list(options.values()) if isinstance(options, dict) else list(options)
+    if not opts:
+        raise ValueError(f"dropdown {description!r} needs at least one option")
+    return widgets.Dropdown(options=options, value=opts[0] if value is None else value,
+                            description=description, style=_STYLE)
+
+
+def figure_widget(draw: Callable[..., Figure], controls: dict[str, widgets.ValueWidget],
+                  columns: int = 1) -> widgets.VBox:
+    """Controls above a figure; changing any control calls ``draw(**values)`` and redraws.
+
+    ``draw`` receives one keyword argument per control (its current value) and returns a
+    matplotlib ``Figure``. The figure is drawn once straight away so the widget never opens
+    empty, and its state is saved with the notebook for static renders.
+    """
+    if not callable(draw):
+        raise TypeError("figure_widget needs a draw function that returns a matplotlib Figure")
+    if not controls:
+        raise ValueError("figure_widget needs at least one control")
+    output = widgets.Output()
+
+    def redraw(_change: Any = None) -> None:
+        values = {name: control.value for name, control in controls.items()}
+        with output:
+            output.clear_output(wait=True)
+            fig = draw(**values)
+            display(fig)
+            plt.close(fig)
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()
+    boxes = list(controls.values())
+    if columns > 1:
+        rows = [widgets.HBox(boxes[i:i + columns]) for i in range(0, len(boxes), columns)]
+        return widgets.VBox([*rows, output])
+    return widgets.VBox([*boxes, output])
