@@ -61,3 +61,44 @@ def all_prerequisites(number: int) -> list[int]:
             seen.add(n)
             todo.extend(chapter(n).prerequisites)
     return sorted(seen)
+
+
+def layout_chapters(chapters: tuple[Chapter, ...] = CHAPTERS) -> dict[int, tuple[float, float]]:
+    """Where to draw each chapter in a picture of the dependency graph: ``{number: (x, y)}``.
+
+    ``x`` is the chapter's depth: the length of the longest chain of prerequisites leading to
+    it, so every arrow points to the right. Chapters of equal depth share a column, ordered by
+    the average height of their prerequisites (so chains stay in lanes) and spaced one unit
+    apart around the middle; a chapter alone in its column sits at that average height.
+    """
+    numbers = [ch.number for ch in chapters]
+    if len(set(numbers)) != len(numbers):
+        raise ValueError(f"chapter numbers must be unique, got {numbers}")
+    known = set(numbers)
+    for ch in chapters:
+        for p in ch.prerequisites:
+            if p not in known:
+                raise ValueError(f"chapter {ch.number} assumes chapter {p}, which is not in the map")
+            if p >= ch.number:
+                raise ValueError(f"chapter {ch.number} assumes chapter {p}; a chapter may only "
+                                 "assume earlier chapters")
+    ordered = sorted(chapters, key=lambda ch: ch.number)
+    depth: dict[int, int] = {}
+    for ch in ordered:  # prerequisites come first, so their depth is already known
+        depth[ch.number] = 1 + max((depth[p] for p in ch.prerequisites), default=-1)
+    positions: dict[int, tuple[float, float]] = {}
+    for column in range(max(depth.values(), default=-1) + 1):
+        members = [ch for ch in ordered if depth[ch.number] == column]
+
+        def height(ch: Chapter) -> float:
+            ys = [positions[p][1] for p in ch.prerequisites]
+            return sum(ys) / len(ys) if ys else 0.0
+
+        if len(members) == 1:
+            positions[members[0].number] = (float(column), height(members[0]))
+            continue
+        members.sort(key=lambda ch: (-height(ch), ch.number))
+        top = (len(members) - 1) / 2
+        for row, ch in enumerate(members):
+            positions[ch.number] = (float(column), top - row)
+    return positions

@@ -90,7 +90,7 @@ def _load_full(download: bool) -> MnistData:
     try:
         train = MNIST(root=str(root), train=True, download=download)
         test = MNIST(root=str(root), train=False, download=download)
-    except (RuntimeError, OSError) as exc:
+    except (RuntimeError, OSError, AssertionError, ValueError, IndexError) as exc:  # torchvision asserts on bad files
         raise DataUnavailableError(
             f"could not load the full MNIST set from {display_path(root)}: {exc}\n"
             "Check your internet connection, or use load_mnist('sample') which works offline."

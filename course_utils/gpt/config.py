@@ -81,3 +81,93 @@ class GPTConfig:
         if unknown:
             raise ValueError(f"unknown GPTConfig fields {unknown}; known fields are {sorted(known)}")
         return cls(**values)
+
+
+@dataclass
+class TrainConfig:
+    """Everything one training run needs: the model's shape, the data, the optimiser, the loop.
+
+    The model fields (``n_layer`` ... ``fused_attention``) mirror :class:`GPTConfig`; the
+    vocabulary size comes from the data. Named presets live in :mod:`.presets`; any field can be
+    overridden on the command line as ``--name value``.
+    """
+
+    # model (vocab_size is taken from the tokenizer)
+    n_layer: int = 4
+    n_head: int = 4
+    n_embd: int = 128
+    block_size: int = 128
+    dropout: float = 0.0
+    bias: bool = True
+    fused_attention: bool = True
+    # data
+    dataset: str = "tinyshakespeare"
+    text_file: str | None = None  # train on this UTF-8 file instead of `dataset`
+    val_fraction: float = 0.1  # the last 10% of the text is held out for validation
+    # optimisation
+    batch_size: int = 32  # sequences per micro-batch (per process under torchrun)
+    grad_accum_steps: int = 1  # micro-batches per optimiser step
+    max_iters: int = 2000
+    learning_rate: float = 1e-3
+    min_lr: float = 1e-4
+    warmup_iters: int = 100
+    lr_decay_iters: int | None = None  # end of the cosine decay; None means max_iters
+    weight_decay: float = 0.1
+    beta1: float = 0.9
+    beta2: float = 0.99
+    grad_clip: float = 1.0  # 0 turns clipping off
+    # evaluation, logging, checkpoints
+    eval_interval: int = 250
+    eval_iters: int = 50
+    out_dir: str = "out/gpt"
+    save_checkpoint: bool = True
+    resume: bool = False
+    # system
+    device: str | None = None  # None picks cuda, then mps, then cpu
+    dtype: str = "auto"  # "auto" = bfloat16 autocast on CUDA when supported, else float32
+    compile: bool = False
+    num_threads: int | None = None  # CPU threads for torch (None leaves torch's default)
+    seed: int = 1337
+
+    def __post_init__(self) -> None:
+        positive = ("n_layer", "n_head", "n_embd", "block_size", "batch_size", "grad_accum_steps",
+                    "max_iters", "eval_interval", "eval_iters")
+        for name in positive:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+        for name in ("warmup_iters", "seed"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a whole number of at least 0, got {value!r}")
+        if not 0 < self.val_fraction < 1:
+            raise ValueError(f"val_fraction must be between 0 and 1, got {self.val_fraction}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
+        if not 0 <= self.min_lr <= self.learning_rate:
+            raise ValueError(f"min_lr must be between 0 and learning_rate ({self.learning_rate}), "
+                             f"got {self.min_lr}")
+        if self.weight_decay < 0 or self.grad_clip < 0:
+            raise ValueError("weight_decay and grad_clip must be 0 or more")
+        for name in ("beta1", "beta2"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
+            raise ValueError(f"dtype must be 'auto', 'float32', 'bfloat16' or 'float16', "
+                             f"got {self.dtype!r}")
+        if self.num_threads is not None and self.num_threads < 1:
+            raise ValueError(f"num_threads must be at least 1, got {self.num_threads}")
+        self.model_config(vocab_size=1)  # validates the model fields (e.g. n_embd % n_head)
+
+    @property
+    def decay_iters(self) -> int:
+        return self.lr_decay_iters if self.lr_decay_iters is not None else self.max_iters
+
+    def model_config(self, vocab_size: int) -> GPTConfig:
+        """The :class:`GPTConfig` this run trains, for a vocabulary of ``vocab_size`` tokens."""
+        return GPTConfig(vocab_size=vocab_size, block_size=self.block_size, n_layer=self.n_layer,
+                         n_head=self.n_head, n_embd=self.n_embd, dropout=self.dropout,
+                         bias=self.bias, fused_attention=self.fused_attention)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

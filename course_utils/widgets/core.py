@@ -12,12 +12,13 @@ Only the third piece needs a browser, and it is the same few lines for every cha
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
 from matplotlib.figure import Figure
 
 _STYLE = {"description_width": "initial"}
@@ -51,6 +52,20 @@ def dropdown(description: str, options: list[Any] | dict[str, Any], value: Any =
                             description=description, style=_STYLE)
 
 
+def figure_output(fig: Figure) -> dict[str, Any]:
+    """A figure as a notebook display output (PNG), closing the figure.
+
+    Setting an ``Output`` widget's outputs to this directly (rather than capturing
+    ``display``) works the same inside and outside a kernel, so tests can inspect it.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight")
+    plt.close(fig)
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
+                     "text/plain": f"<Figure {fig.get_figwidth():.1f}x{fig.get_figheight():.1f} in>"}}
+
+
 def figure_widget(draw: Callable[..., Figure], controls: dict[str, widgets.ValueWidget],
                   columns: int = 1) -> widgets.VBox:
     """Controls above a figure; changing any control calls ``draw(**values)`` and redraws.
@@ -67,11 +82,12 @@ def figure_widget(draw: Callable[..., Figure], controls: dict[str, widgets.Value
 
     def redraw(_change: Any = None) -> None:
         values = {name: control.value for name, control in controls.items()}
-        with output:
-            output.clear_output(wait=True)
+        try:
             fig = draw(**values)
-            display(fig)
-            plt.close(fig)
+            output.outputs = (figure_output(fig),)
+        except Exception as exc:  # noqa: BLE001 - show the learner what went wrong, in place
+            output.outputs = ({"output_type": "stream", "name": "stderr",
+                               "text": f"Could not draw this: {type(exc).__name__}: {exc}\n"},)
 
     for control in controls.values():
         control.observe(redraw, names="value")
