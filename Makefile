@@ -13,7 +13,7 @@ PORT   ?= 8888
 SHARED_DATA := $(abspath $(wildcard ../shared/data))
 TEST_ENV = PYTHONHASHSEED=0 $(if $(SHARED_DATA),COURSE_DATA_PATH=$(SHARED_DATA))
 
-.PHONY: help lab test test-fast test-notebooks student lint format execute times kernel constraints clean
+.PHONY: chapter-table help lab test test-fast test-notebooks student lint format execute times kernel constraints clean
 
 help:
 	@echo "make lab        set up (first time only) and open JupyterLab on the course"
@@ -21,6 +21,7 @@ help:
 	@echo "make test-fast  unit tests only (no notebook execution)"
 	@echo "make student    write student versions (solutions removed) into student/"
 	@echo "make execute    re-run every notebook top to bottom and save it (NB=path for one)"
+	@echo "make chapter-table  refresh the README's chapter table from the measured times"
 	@echo "make lint       ruff on the package, tests and notebooks"
 	@echo "make clean      remove the environment and caches"
 
@@ -57,6 +58,9 @@ lint: $(STAMP)
 
 format: $(STAMP)
 	$(BIN)/ruff format course_utils tests benchmarks
+
+chapter-table: $(STAMP)
+	$(BIN)/python -c 'import re, pathlib; from course_utils.course_map import chapter_table as t; p = pathlib.Path("README.md"); s = p.read_text(); a, b = "<!-- chapter-table:start -->", "<!-- chapter-table:end -->"; p.write_text(s[:s.index(a) + len(a)] + "\n" + t() + "\n" + s[s.index(b):])'
 
 kernel: $(STAMP)
 	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python (Sigmoid to GPT)"

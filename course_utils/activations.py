@@ -135,7 +135,9 @@ def base_sigmoid(x: Any, base: float = math.e, steepness: float = 1.0,
     base = _check_base(base, "base_sigmoid")
     steepness = _check_number(steepness, "base_sigmoid", "steepness")
     shift = _check_number(shift, "base_sigmoid", "shift")
-    return _restore(sigmoid(steepness * math.log(base) * (array - shift)), scalar)
+    with np.errstate(over="ignore"):  # a rescaled x of ±inf is fine: σ(±inf) is exactly 1 or 0
+        t = steepness * math.log(base) * (array - shift)
+    return _restore(sigmoid(t), scalar)
 
 
 def base_sigmoid_derivative(x: Any, base: float = math.e, steepness: float = 1.0,

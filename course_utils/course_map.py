@@ -1,13 +1,16 @@
 """The course map: every chapter, what it builds, what it assumes, how long it takes.
 
 One table used by the welcome notebook, the README and the tests, so they cannot disagree.
-``learner_minutes`` is the time a learner should plan for; ``run_minutes`` is how long the
-notebook takes to execute top to bottom on a 2-core laptop CPU (measured, rounded up).
+``learner_minutes`` is the time a learner should plan for. How long each notebook takes to
+execute is measured, not written here: ``make execute`` records it in
+``benchmarks/notebook_times.json`` and :func:`chapter_table` puts it in the README.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,6 @@ class Chapter:
     builds: str
     prerequisites: tuple[int, ...]
     learner_minutes: int
-    run_minutes: float | None = None  # None until the notebook exists and was measured
 
     @property
     def notebook(self) -> str:
@@ -35,7 +37,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(6, "backprop", "Backprop", "a scalar autograd engine", (5,), 120),
     Chapter(7, "mnist", "MNIST", "a digit classifier in numpy and in torch", (6,), 90),
     Chapter(8, "rnn", "Recurrent networks", "a character-level RNN", (7,), 90),
-    Chapter(9, "tokens_embeddings", "Tokens & embeddings", "BPE and word2vec", (2,), 90),
+    Chapter(9, "tokens_embeddings", "Tokens & embeddings", "BPE and word2vec", (7,), 90),
     Chapter(10, "attention", "Attention", "scaled dot-product self-attention", (9,), 90),
     Chapter(11, "transformer_block", "The transformer block", "multi-head attention, layer norm, MLP", (10,), 90),
     Chapter(12, "gpt", "A small GPT", "train and sample a character GPT; a KV cache", (11,), 120),
@@ -102,3 +104,30 @@ def layout_chapters(chapters: tuple[Chapter, ...] = CHAPTERS) -> dict[int, tuple
         for row, ch in enumerate(members):
             positions[ch.number] = (float(column), top - row)
     return positions
+
+
+TIMES_FILE = Path(__file__).resolve().parents[1] / "benchmarks" / "notebook_times.json"
+
+
+def measured_run_times(path: Path = TIMES_FILE) -> dict[str, float]:
+    """Seconds each notebook took to execute, as recorded by ``make execute``."""
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def chapter_table(times: dict[str, float] | None = None) -> str:
+    """The README's chapter table (markdown): number, title, what you build, times."""
+    times = measured_run_times() if times is None else times
+    rows = ["| # | chapter | what you build | assumes | learner time | run time (2-core CPU) |",
+            "|---|---|---|---|---|---|"]
+    for ch in CHAPTERS:
+        seconds = times.get(ch.notebook)
+        run = "coming soon" if seconds is None else f"{max(1, round(seconds))} s"
+        title = ch.title if seconds is None else f"[{ch.title}](notebooks/{ch.notebook})"
+        needs = ", ".join(f"{n:02d}" for n in ch.prerequisites) or "—"
+        rows.append(f"| {ch.number:02d} | {title} | {ch.builds} | {needs} | "
+                    f"{ch.learner_minutes} min | {run} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(chapter_table())

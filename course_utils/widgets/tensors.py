@@ -31,14 +31,15 @@ def draw_broadcast(shape_a: Shape, shape_b: Shape) -> Figure:
     """
     explanation = explain_broadcast(shape_a, shape_b)
     ndim = len(explanation.steps)
-    fig, ax = plt.subplots(figsize=(1.6 + 0.9 * max(ndim, 1), 2.3))
+    columns = max(ndim, 4)  # a fixed width, so the widget does not jump as shapes change
+    fig, ax = plt.subplots(figsize=(6.0, 2.6))
     rows = [("a", [s.size_a for s in explanation.steps]), ("b", [s.size_b for s in explanation.steps])]
     for r, (name, sizes) in enumerate(rows):
         y = 2 - r
         shape = explanation.shape_a if r == 0 else explanation.shape_b
         ax.text(-0.2, y + 0.4, f"{name} {shape}", ha="right", va="center", fontsize=10)
         for step, size in zip(explanation.steps, sizes):
-            x = ndim - step.position
+            x = columns - step.position
             if size is None:
                 kind, label = "missing", "(1)"
             elif not step.ok:
@@ -52,7 +53,9 @@ def draw_broadcast(shape_a: Shape, shape_b: Shape) -> Figure:
             ax.text(x + 0.5, y + 0.4, label, ha="center", va="center", fontsize=10)
     ax.text(-0.2, 0.4, "result", ha="right", va="center", fontsize=10, fontweight="bold")
     for step in explanation.steps:
-        x = ndim - step.position
+        x = columns - step.position
+        ax.text(x + 0.5, 3.0, f"dim {step.index}", ha="center", va="center", fontsize=8,
+                color="#777777")
         kind, label = ("result", str(step.result)) if step.ok else ("clash", "clash")
         ax.add_patch(Rectangle((x + 0.05, 0.05), 0.9, 0.7, facecolor=_COLORS[kind], edgecolor="#555555"))
         ax.text(x + 0.5, 0.4, label, ha="center", va="center", fontsize=10, fontweight="bold")
@@ -62,10 +65,12 @@ def draw_broadcast(shape_a: Shape, shape_b: Shape) -> Figure:
         title = "no result: " + ", ".join(f"dim {s.index} clashes ({s.size_a} vs {s.size_b})"
                                           for s in explanation.clashes)
     ax.set_title(title, fontsize=10.5)
-    ax.set_xlim(-2.4, max(ndim, 1))
-    ax.set_ylim(-0.1, 3.0)
+    ax.set_xlim(-2.2, columns)
+    ax.set_ylim(-0.1, 3.2)
+    fig.text(0.5, 0.02, "blue: sizes agree   orange: size 1, stretched   dashed: missing, "
+             "counts as 1   red: clash", ha="center", fontsize=8, color="#555555")
     ax.axis("off")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
 

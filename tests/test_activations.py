@@ -1,0 +1,234 @@
+"""Unit tests of course_utils.activations: values, identities, stability, input errors."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from course_utils import activations as act
+
+GRID = np.linspace(-10.0, 10.0, 41)
+EXTREMES = np.array([-1e308, -1000.0, -710.0, -100.0, 0.0, 100.0, 710.0, 1000.0, 1e308])
+
+
+@pytest.fixture
+def strict_floats():
+    """Every warning is an error, and NumPy raises on overflow / invalid / divide by zero."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            yield
+
+
+# --- reference values and identities -----------------------------------------------------
+
+
+def test_sigmoid_reference_values():
+    assert act.sigmoid(0.0) == 0.5
+    assert act.sigmoid(1.0) == pytest.approx(1 / (1 + math.exp(-1)), rel=1e-15)
+    assert act.sigmoid(-2.0) == pytest.approx(0.11920292202211755, rel=1e-14)
+    assert act.sigmoid(math.log(3)) == pytest.approx(0.75, rel=1e-14)
+
+
+def test_sigmoid_range_and_symmetry():
+    s = act.sigmoid(GRID)
+    assert np.all((s > 0) & (s < 1))
+    assert np.all(np.diff(s) > 0)  # strictly increasing
+    np.testing.assert_allclose(act.sigmoid(-GRID), 1 - s, rtol=1e-12, atol=1e-15)
+
+
+def test_sigmoid_matches_naive_where_naive_is_safe():
+    np.testing.assert_allclose(act.sigmoid(GRID), act.naive_sigmoid(GRID), rtol=1e-14)
+
+
+def test_scalars_give_floats_and_arrays_keep_shape():
+    assert type(act.sigmoid(0)) is float
+    assert type(act.sigmoid(np.float64(2.0))) is float
+    grid = np.zeros((2, 3))
+    for fn in (act.sigmoid, act.naive_sigmoid, act.sigmoid_derivative, act.tanh,
+               act.tanh_derivative, act.relu, act.relu_derivative):
+        assert fn(grid).shape == (2, 3), fn.__name__
+    assert act.sigmoid([1, 2, 3]).dtype == np.float64  # lists and ints become floats
+
+
+def test_float32_stays_float32():
+    x = np.array([-100.0, 0.0, 100.0], dtype=np.float32)
+    assert act.sigmoid(x).dtype == np.float32
+    assert act.relu(x).dtype == np.float32
+
+
+def test_logit_inverts_sigmoid():
+    p = np.array([1e-12, 0.01, 0.25, 0.5, 0.75, 0.99, 1 - 1e-12])
+    np.testing.assert_allclose(act.sigmoid(act.logit(p)), p, rtol=1e-9)
+    np.testing.assert_allclose(act.logit(act.sigmoid(GRID)), GRID, rtol=1e-9, atol=1e-9)
+    assert act.logit(0.5) == 0.0
+    assert act.logit(0.75) == pytest.approx(math.log(3))
+
+
+def test_base_sigmoid_is_a_rescaled_sigmoid():
+    for base in (2.0, math.e, 10.0, 0.5):
+        np.testing.assert_allclose(act.base_sigmoid(GRID, base), act.sigmoid(GRID * math.log(base)),
+                                   rtol=1e-14)
+    x = np.linspace(-3, 3, 13)
+    np.testing.assert_allclose(act.base_sigmoid(x, 2.0), 1 / (1 + 2.0 ** -x), rtol=1e-14)
+    np.testing.assert_allclose(act.base_sigmoid(x, 10.0, 0.5, 1.0),
+                               1 / (1 + 10.0 ** (-0.5 * (x - 1.0))), rtol=1e-14)
+    assert act.base_sigmoid(1.5, 3.0, 2.0, 1.5) == 0.5  # the shift is where it crosses 1/2
+
+
+def test_base_below_one_gives_a_falling_curve():
+    assert np.all(np.diff(act.base_sigmoid(GRID, 0.5)) < 0)
+
+
+# --- derivatives --------------------------------------------------------------------------
+
+
+def test_sigmoid_derivative_is_s_times_one_minus_s():
+    s = act.sigmoid(GRID)
+    np.testing.assert_allclose(act.sigmoid_derivative(GRID), s * (1 - s), rtol=1e-14)
+    assert act.sigmoid_derivative(0.0) == 0.25
+    assert act.sigmoid_derivative(GRID).max() == 0.25
+
+
+@pytest.mark.parametrize("fn, derivative", [
+    (act.sigmoid, act.sigmoid_derivative),
+    (act.tanh, act.tanh_derivative),
+    (act.relu, act.relu_derivative),
+    (lambda x: act.base_sigmoid(x, 2.0, 1.5, 0.5),
+     lambda x: act.base_sigmoid_derivative(x, 2.0, 1.5, 0.5)),
+])
+def test_analytic_derivatives_match_central_differences(fn, derivative):
+    x = np.array([-4.0, -1.3, -0.2, 0.3, 1.1, 3.7])  # away from ReLU's kink at 0
+    np.testing.assert_allclose(act.numeric_derivative(fn, x), derivative(x), rtol=1e-7,
+                               atol=1e-10)
+
+
+def test_base_sigmoid_slope_at_centre_is_ln_b_over_four():
+    for base, k in ((2.0, 1.0), (math.e, 1.0), (10.0, 0.5), (3.0, 2.0)):
+        assert act.base_sigmoid_derivative(0.0, base, k) == pytest.approx(k * math.log(base) / 4)
+
+
+def test_numeric_derivative_is_second_order():
+    exact = act.sigmoid_derivative(1.0)
+    err_big = abs(act.numeric_derivative(act.sigmoid, 1.0, h=1e-2) - exact)
+    err_small = abs(act.numeric_derivative(act.sigmoid, 1.0, h=1e-3) - exact)
+    assert 50 < err_big / err_small < 200  # h 10× smaller → error about 100× smaller
+
+
+def test_tanh_is_a_stretched_sigmoid_and_relu_values():
+    np.testing.assert_allclose(act.tanh(GRID), 2 * act.sigmoid(2 * GRID) - 1, atol=1e-14)
+    assert act.tanh_derivative(0.0) == 1.0
+    np.testing.assert_array_equal(act.relu(np.array([-2.0, 0.0, 3.0])), [0.0, 0.0, 3.0])
+    np.testing.assert_array_equal(act.relu_derivative(np.array([-2.0, 0.0, 3.0])), [0.0, 0.0, 1.0])
+
+
+# --- stability ------------------------------------------------------------------------------
+
+
+def test_stable_sigmoid_never_warns(strict_floats):
+    s = act.sigmoid(EXTREMES)
+    np.testing.assert_array_equal(s[[0, 1]], 0.0)  # the true value is below the smallest float
+    assert 0 < s[2] < 1e-300  # σ(-710) ≈ e**-710 is still a (subnormal) float, not rounded to 0
+    np.testing.assert_array_equal(s[[-1, -2, -3]], 1.0)
+    assert act.sigmoid(-100.0) == pytest.approx(math.exp(-100), rel=1e-14)  # tiny, not 0
+    assert act.sigmoid(-1e308) == 0.0 and act.sigmoid(1e308) == 1.0
+    assert act.sigmoid(-np.inf) == 0.0 and act.sigmoid(np.inf) == 1.0
+    assert act.sigmoid(np.float32(-100.0)) > 0
+
+
+def test_functions_built_on_sigmoid_are_stable_too(strict_floats):
+    assert np.all(np.isfinite(act.sigmoid_derivative(EXTREMES)))
+    assert np.all(np.isfinite(act.base_sigmoid(EXTREMES, 10.0, 3.0)))
+    assert np.all(np.isfinite(act.base_sigmoid_derivative(EXTREMES, 2.0)))
+    assert np.all(np.isfinite(act.tanh(EXTREMES)))
+    assert np.all(np.isfinite(act.tanh_derivative(EXTREMES)))
+
+
+def test_sigmoid_passes_nan_through():
+    assert math.isnan(act.sigmoid(float("nan")))
+
+
+def test_naive_sigmoid_overflows_for_large_negative_x_only():
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        assert act.naive_sigmoid(-1000.0) == 0.0
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        act.naive_sigmoid(np.float32(-100.0))  # float32 overflows already beyond -88.7
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert act.naive_sigmoid(1000.0) == 1.0  # e**-1000 just rounds to 0
+
+
+# --- input errors a learner can read -----------------------------------------------------
+
+
+@pytest.mark.parametrize("bad_p", [0.0, 1.0, -0.1, 1.5, float("nan"), [0.2, 1.0]])
+def test_logit_rejects_non_probabilities(bad_p):
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        act.logit(bad_p)
+
+
+@pytest.mark.parametrize("base, message", [(1.0, "flat line"), (1, "flat line"),
+                                           (0.0, "must be positive"), (-2.0, "must be positive")])
+def test_base_sigmoid_rejects_bad_bases(base, message):
+    with pytest.raises(ValueError, match=message):
+        act.base_sigmoid(0.5, base)
+    with pytest.raises(ValueError, match=message):
+        act.base_sigmoid_curve(base)
+
+
+@pytest.mark.parametrize("bad", ["2", None, float("inf"), [2.0, 3.0], True])
+def test_base_sigmoid_rejects_non_numbers_as_parameters(bad):
+    with pytest.raises((TypeError, ValueError), match="base"):
+        act.base_sigmoid(0.5, bad)
+    with pytest.raises((TypeError, ValueError), match="steepness"):
+        act.base_sigmoid(0.5, 2.0, bad)
+
+
+@pytest.mark.parametrize("fn", [act.sigmoid, act.naive_sigmoid, act.sigmoid_derivative,
+                                act.logit, act.tanh, act.relu, act.base_sigmoid])
+@pytest.mark.parametrize("bad", ["abc", None, {"x": 1}, 1 + 2j])
+def test_non_numeric_input_is_a_type_error_naming_the_function(fn, bad):
+    with pytest.raises(TypeError, match=fn.__name__):
+        fn(bad)
+
+
+def test_numeric_derivative_input_errors():
+    with pytest.raises(TypeError, match="function"):
+        act.numeric_derivative(3.0, 1.0)
+    with pytest.raises(ValueError, match="positive"):
+        act.numeric_derivative(act.sigmoid, 1.0, h=0.0)
+    with pytest.raises(ValueError, match="positive"):
+        act.numeric_derivative(act.sigmoid, 1.0, h=-1e-5)
+
+
+# --- the widget's compute function ---------------------------------------------------------
+
+
+def test_base_sigmoid_curve_contents():
+    curve = act.base_sigmoid_curve()
+    for key in ("x", "y", "slope", "natural", "natural_slope"):
+        assert curve[key].shape == (401,), key
+    assert curve["x"][0] == -8.0 and curve["x"][-1] == 8.0
+    np.testing.assert_allclose(curve["y"], curve["natural"], rtol=1e-14)
+    assert curve["centre_slope"] == pytest.approx(0.25)
+    assert curve["rate"] == pytest.approx(1.0)
+
+
+def test_base_sigmoid_curve_with_other_parameters():
+    curve = act.base_sigmoid_curve(2.0, 2.0, 1.0, x=np.array([-1.0, 1.0, 3.0]))
+    assert curve["rate"] == pytest.approx(2 * math.log(2))
+    assert curve["centre"] == 1.0
+    assert curve["centre_slope"] == pytest.approx(math.log(2) / 2)
+    np.testing.assert_allclose(curve["y"], act.sigmoid(2 * math.log(2) * (curve["x"] - 1.0)))
+    assert curve["y"][1] == 0.5
+    assert curve["slope"][1] == pytest.approx(curve["centre_slope"])
+
+
+def test_base_sigmoid_curve_rejects_a_bad_grid():
+    with pytest.raises(ValueError, match="1-D"):
+        act.base_sigmoid_curve(x=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="two points"):
+        act.base_sigmoid_curve(x=[1.0])
