@@ -132,7 +132,7 @@ def generate(src: Path, dest: Path, force: bool = False) -> list[Path]:
         names = ", ".join(t.name for t in existing)
         raise FileExistsError(f"{dest} already has {names}; pass --force to overwrite")
     dest.mkdir(parents=True, exist_ok=True)
-    for master, target in zip(masters, targets):
+    for master, target in zip(masters, targets, strict=True):
         nb = make_student_notebook(nbformat.read(master, as_version=4))
         nbformat.validate(nb)
         tmp = target.with_suffix(".ipynb.tmp")
