@@ -26,13 +26,13 @@ def as_shape(shape: Any, name: str = "shape") -> Shape:
     Raises a ``TypeError`` / ``ValueError`` that says what a shape should look like, including
     the common slip of passing an array where its ``.shape`` was meant.
     """
-    if hasattr(shape, "shape") and not isinstance(shape, tuple) and hasattr(shape, "dtype"):
-        raise TypeError(f"{name} should be a shape such as (3, 4), not an array or tensor; "
-                        f"pass its .shape instead (here {tuple(shape.shape)})")
     if isinstance(shape, (bool, np.bool_)):
         raise TypeError(f"{name} should be a shape such as (3, 4), not {shape!r}")
     if isinstance(shape, (int, np.integer)):
         shape = (int(shape),)
+    if hasattr(shape, "shape") and hasattr(shape, "dtype"):
+        raise TypeError(f"{name} should be a shape such as (3, 4), not an array or tensor; "
+                        f"pass its .shape instead (here {tuple(shape.shape)})")
     if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence):
         raise TypeError(f"{name} should be a tuple of whole numbers such as (3, 4), "
                         f"not {type(shape).__name__} {shape!r}")

@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from course_utils import activations as act
 
@@ -232,3 +234,15 @@ def test_base_sigmoid_curve_rejects_a_bad_grid():
         act.base_sigmoid_curve(x=np.zeros((2, 2)))
     with pytest.raises(ValueError, match="two points"):
         act.base_sigmoid_curve(x=[1.0])
+
+
+# --- property test over the whole float range ----------------------------------------------
+
+@given(st.floats(allow_nan=False, allow_infinity=True))
+def test_sigmoid_on_any_float_is_quiet_bounded_and_symmetric(value):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            s, mirror = act.sigmoid(value), act.sigmoid(-value)
+    assert 0.0 <= s <= 1.0
+    assert s + mirror == pytest.approx(1.0, abs=1e-15)

@@ -25,7 +25,7 @@ from .model import GPT, MLP, Block, CausalSelfAttention, KVCache
 from .presets import PRESETS, get_preset
 from .sample import generate, generate_ids, next_token_probs, stream
 from .tokenizer import CharTokenizer, UnknownCharacterError
-from .train import History, TrainResult, lr_at, train
+from .train import History, TrainResult, live_loss_plot, lr_at, train
 
 __all__ = [
     "GPT",
@@ -47,6 +47,7 @@ __all__ = [
     "generate_ids",
     "get_preset",
     "load_checkpoint",
+    "live_loss_plot",
     "load_pretrained",
     "lr_at",
     "next_token_probs",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -280,3 +279,27 @@ def _train(cfg: TrainConfig, dist: DistInfo, text: str | None, model: GPT | None
                 evaluate_and_save(it, elapsed)
     bar.close()
     return TrainResult(raw_model, tokenizer, history, cfg, max(iter_num, cfg.max_iters))
+
+
+def live_loss_plot(figsize: tuple[float, float] = (7, 4)) -> Callable[[History], None]:
+    """A callback for ``train(..., on_eval=live_loss_plot())`` that redraws the loss curves.
+
+    The figure is updated in place under the cell (the progress bar stays), so a notebook shows
+    the curves growing while the model trains.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    handle = None
+
+    def redraw(history: History) -> None:
+        nonlocal handle
+        fig, ax = plt.subplots(figsize=figsize)
+        history.plot(ax)
+        if handle is None:
+            handle = display(fig, display_id=True)
+        else:
+            handle.update(fig)
+        plt.close(fig)
+
+    return redraw

@@ -28,16 +28,30 @@ def chapter_label(number: int) -> str:
     return f"{ch.number:02d} · {ch.title}"
 
 
+def format_chapter_list(numbers: list[int]) -> str:
+    """``[0, 1, 2, 3, 9]`` → ``'00–03, 09'``: runs of consecutive chapters shortened."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]:02d}" if len(r) == 1 else
+                     f"{r[0]:02d}, {r[1]:02d}" if len(r) == 2 else f"{r[0]:02d}–{r[-1]:02d}"
+                     for r in runs)
+
+
 def describe_prerequisites(number: int) -> str:
     """A sentence saying what a chapter assumes and how much study time that is."""
     ch = chapter(number)
     before = all_prerequisites(number)
     if not before:
         return f"{chapter_label(number)} assumes nothing: start here."
-    listed = ", ".join(f"{n:02d}" for n in before)
+    listed = format_chapter_list(before)
     minutes = sum(chapter(n).learner_minutes for n in before)
+    before_time = f"{minutes} min" if minutes < 120 else f"{minutes / 60:.1f} h"
     return (f"{chapter_label(number)} assumes {listed} "
-            f"(about {minutes / 60:.1f} h of study before its own {ch.learner_minutes} min).")
+            f"(about {before_time} of study before its own {ch.learner_minutes} min).")
 
 
 def draw_course_map(selected: int | None = None) -> Figure:
@@ -53,7 +67,7 @@ def draw_course_map(selected: int | None = None) -> Figure:
     lit = assumed | ({selected} if selected is not None else set())
     xs = [x for x, _ in positions.values()]
     ys = [y for _, y in positions.values()]
-    fig, ax = plt.subplots(figsize=(10.5, 3.0))
+    fig, ax = plt.subplots(figsize=(11.0, 3.0))
     for ch in CHAPTERS:
         x1, y1 = positions[ch.number]
         for p in ch.prerequisites:

@@ -38,7 +38,7 @@ def draw_broadcast(shape_a: Shape, shape_b: Shape) -> Figure:
         y = 2 - r
         shape = explanation.shape_a if r == 0 else explanation.shape_b
         ax.text(-0.2, y + 0.4, f"{name} {shape}", ha="right", va="center", fontsize=10)
-        for step, size in zip(explanation.steps, sizes):
+        for step, size in zip(explanation.steps, sizes, strict=True):
             x = columns - step.position
             if size is None:
                 kind, label = "missing", "(1)"

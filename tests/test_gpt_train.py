@@ -1,0 +1,160 @@
+"""Training: the schedule, the loop from Python, resuming, the command line, and torchrun."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import torch
+
+from course_utils.gpt import TrainConfig, get_preset, load_checkpoint, lr_at, train
+from course_utils.gpt.cli import UsageError, main, parse_overrides
+
+REPO = Path(__file__).resolve().parents[1]
+TEXT = textwrap.dedent("""\
+    First Citizen:
+    Before we proceed any further, hear me speak.
+
+    All:
+    Speak, speak.
+
+    First Citizen:
+    You are all resolved rather to die than to famish?
+
+    """) * 30
+
+
+def tiny(tmp_path: Path, **kw) -> TrainConfig:
+    return get_preset("tiny", out_dir=str(tmp_path / "run"), device="cpu", **kw)
+
+
+def run_cli(args: list[str], cwd: Path, timeout: int = 120) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "course_utils.gpt", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_learning_rate_warms_up_then_decays_to_min_lr():
+    cfg = TrainConfig(learning_rate=1e-3, min_lr=1e-4, warmup_iters=10, max_iters=110)
+    lrs = [lr_at(i, cfg) for i in range(130)]
+    assert lrs[0] < lrs[5] < lrs[9] < lrs[10] == pytest.approx(1e-3)
+    assert all(a >= b for a, b in zip(lrs[10:110], lrs[11:111], strict=True))  # monotone cosine decay
+    assert lrs[60] == pytest.approx(5.5e-4)  # halfway: midway between the two rates
+    assert lrs[125] == pytest.approx(1e-4)
+
+
+def test_train_config_validates():
+    with pytest.raises(ValueError, match="cannot be split evenly"):
+        TrainConfig(n_embd=100, n_head=3)
+    with pytest.raises(ValueError, match="min_lr"):
+        TrainConfig(learning_rate=1e-3, min_lr=1e-2)
+    with pytest.raises(ValueError, match="unknown preset"):
+        get_preset("huge")
+
+
+def test_train_from_python_learns_and_returns_history(tmp_path):
+    result = train(tiny(tmp_path, max_iters=60), text=TEXT, progress=False)
+    h = result.history
+    assert len(h.train_loss) == 60 and h.eval_iters == [24, 49, 59]
+    assert h.val_loss[-1] < h.val_loss[0] < 3.5
+    assert (tmp_path / "run" / "ckpt.pt").is_file() and (tmp_path / "run" / "history.json").is_file()
+    ckpt = load_checkpoint(tmp_path / "run" / "ckpt.pt")
+    assert ckpt.iter_num == 59 and ckpt.meta["val_loss"] == h.val_loss[-1]
+
+
+def test_resume_continues_where_the_run_stopped(tmp_path):
+    train(tiny(tmp_path, max_iters=30, eval_interval=10), text=TEXT, progress=False)
+    resumed = train(tiny(tmp_path, max_iters=50, eval_interval=10, resume=True), text=TEXT,
+                    progress=False)
+    assert resumed.history.eval_iters == [9, 19, 29, 39, 49]
+    assert resumed.history.iters[0] == 0 and len(resumed.history.iters) == 50
+    with pytest.raises(Exception, match="different model.*n_embd"):
+        train(tiny(tmp_path, n_embd=64, resume=True), text=TEXT, progress=False)
+
+
+def test_text_too_short_for_the_block_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="too short for block_size=32"):
+        train(tiny(tmp_path), text="short text " * 5, progress=False)
+
+
+def test_command_line_overrides_are_typed_and_checked():
+    got = parse_overrides(["--max_iters", "5", "--compile", "--lr_decay_iters=None",
+                           "--dropout", "0.1", "--bias", "false"])
+    assert got == {"max_iters": 5, "compile": True, "lr_decay_iters": None, "dropout": 0.1,
+                   "bias": False}
+    with pytest.raises(UsageError, match="did you mean --max_iters"):
+        parse_overrides(["--max_iter", "5"])
+    with pytest.raises(UsageError, match="must be a int"):
+        parse_overrides(["--max_iters", "many"])
+
+
+def test_command_trains_end_to_end(tmp_path):
+    """The real command in a fresh process, on a file, in seconds."""
+    (tmp_path / "text.txt").write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "cli"
+    done = run_cli(["train", "--preset", "tiny", "--text_file", "text.txt", "--out_dir", str(out),
+                    "--max_iters", "30", "--device", "cpu", "--no-progress"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "val loss" in done.stdout and (out / "ckpt.pt").is_file()
+    assert load_checkpoint(out / "ckpt.pt").iter_num == 29
+
+
+def test_sample_and_export_commands(tmp_path, capsys):
+    train(tiny(tmp_path, max_iters=10), text=TEXT, progress=False)
+    ckpt = tmp_path / "run" / "ckpt.pt"
+    capsys.readouterr()
+    assert main(["sample", "--checkpoint", str(ckpt), "--prompt", "First", "--max_new_tokens",
+                 "40", "--seed", "0"]) == 0
+    assert len(capsys.readouterr().out) == 41  # 40 characters and a newline
+    assert main(["export", str(ckpt), str(tmp_path / "small.pt")]) == 0
+    assert (tmp_path / "small.pt").stat().st_size < ckpt.stat().st_size
+    assert main(["presets"]) == 0 and "shakespeare-char" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["train", "--preset", "tiny", "--n_embd", "30", "--n_head", "4"], "cannot be split evenly"),
+    (["train", "--preset", "tiny", "--max_iter", "3"], "did you mean --max_iters"),
+    (["sample", "--checkpoint", "nope.pt"], "no checkpoint file"),
+    (["sample", "--checkpoint", "{ckpt}", "--prompt", "Zzz"], "not in the vocabulary"),
+    (["sample", "--checkpoint", "{ckpt}", "--temperature", "0"], "temperature must be"),
+])
+def test_command_errors_are_one_line_not_a_traceback(tmp_path, capsys, argv, message):
+    if any("{ckpt}" in a for a in argv):
+        train(tiny(tmp_path, max_iters=2, eval_interval=2), text=TEXT, progress=False)
+        argv = [a.format(ckpt=tmp_path / "run" / "ckpt.pt") for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and len(err.splitlines()) == 1
+
+
+DDP_SCRIPT = """
+import sys, torch, torch.distributed as dist
+from course_utils.gpt import get_preset, train
+text = open(sys.argv[1], encoding="utf-8").read()
+cfg = get_preset("tiny", out_dir=sys.argv[2], device="cpu", max_iters=12, eval_interval=6)
+result = train(cfg, text=text, progress=False)
+flat = torch.cat([p.detach().flatten() for p in result.model.parameters()])
+torch.save(flat, f"{sys.argv[2]}/params_rank{sys.argv[3] if len(sys.argv) > 3 else ''}"
+           f"{__import__('os').environ['RANK']}.pt")
+"""
+
+
+def test_torchrun_data_parallel_on_cpu_with_gloo(tmp_path):
+    """Two processes, different batches, averaged gradients: both end with identical weights."""
+    (tmp_path / "text.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "ddp.py").write_text(DDP_SCRIPT)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+         str(tmp_path / "ddp.py"), str(tmp_path / "text.txt"), str(tmp_path / "run")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    a, b = (torch.load(tmp_path / "run" / f"params_rank{r}.pt") for r in (0, 1))
+    assert torch.equal(a, b)
+    ckpt = load_checkpoint(tmp_path / "run" / "ckpt.pt")
+    assert ckpt.train_config["batch_size"] == 8 and ckpt.iter_num == 11
+    assert "x2" in done.stdout  # the master reports two processes
