@@ -158,3 +158,22 @@ def test_torchrun_data_parallel_on_cpu_with_gloo(tmp_path):
     ckpt = load_checkpoint(tmp_path / "run" / "ckpt.pt")
     assert ckpt.train_config["batch_size"] == 8 and ckpt.iter_num == 11
     assert "x2" in done.stdout  # the master reports two processes
+
+
+def test_every_preset_is_a_valid_configuration():
+    from course_utils.gpt import PRESETS
+
+    for name in PRESETS:
+        cfg = get_preset(name)
+        assert cfg.model_config(vocab_size=65).n_embd % cfg.n_head == 0
+    with pytest.raises(ValueError, match="unknown training setting"):
+        get_preset("tiny", n_embed=3)
+
+
+def test_history_plots_and_round_trips(tmp_path):
+    result = train(tiny(tmp_path, max_iters=10, eval_interval=5), text=TEXT, progress=False)
+    ax = result.history.plot()
+    assert len(ax.lines) == 3
+    from course_utils.gpt import History
+
+    assert History.from_dict(result.history.to_dict()) == result.history

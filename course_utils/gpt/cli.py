@@ -93,7 +93,7 @@ def cmd_sample(ns: argparse.Namespace) -> int:
 
     ckpt = load_checkpoint(ns.checkpoint, device=ns.device) if ns.checkpoint else \
         load_pretrained(device=ns.device)
-    for piece in stream(ckpt.model, ckpt.tokenizer, ns.prompt.encode().decode("unicode_escape"),
+    for piece in stream(ckpt.model, ckpt.tokenizer, ns.prompt.replace("\\n", "\n"),
                         max_new_tokens=ns.max_new_tokens, temperature=ns.temperature,
                         top_k=ns.top_k, top_p=ns.top_p, seed=ns.seed, greedy=ns.greedy):
         sys.stdout.write(piece)
@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p = sub.add_parser("sample", help="generate text from a checkpoint")
     p.add_argument("--checkpoint", default=None, help="a ckpt.pt (default: the shipped model)")
-    p.add_argument("--prompt", default="\n")
+    p.add_argument("--prompt", default="\n", help=r"text to continue (\n is a new line)")
     p.add_argument("--max_new_tokens", type=int, default=500)
     p.add_argument("--temperature", type=float, default=0.8)
     p.add_argument("--top_k", type=int, default=None)

@@ -175,7 +175,7 @@ class GPT(nn.Module):
         ``caches`` (one :class:`KVCache` per block) makes the model remember earlier tokens,
         so ``idx`` only has to hold the new ones.
         """
-        if idx.dim() != 2 or idx.dtype not in (torch.long, torch.int, torch.int16, torch.uint8):
+        if idx.dim() != 2 or idx.dtype not in (torch.long, torch.int):
             raise ValueError(f"idx must be integer token ids of shape (batch, time), "
                              f"got dtype {idx.dtype} and shape {tuple(idx.shape)}")
         B, T = idx.shape

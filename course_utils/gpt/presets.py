@@ -11,7 +11,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     # The shipped checkpoint: a character model of Tiny Shakespeare trained on one CPU core.
     "shakespeare-char": dict(
         n_layer=4, n_head=4, n_embd=192, block_size=128, dropout=0.0,
-        batch_size=32, max_iters=5000, learning_rate=2e-3, min_lr=2e-4, warmup_iters=200,
+        batch_size=32, max_iters=4000, learning_rate=2e-3, min_lr=2e-4, warmup_iters=200,
         weight_decay=0.1, beta2=0.99, eval_interval=500, eval_iters=40,
         out_dir="out/shakespeare-char",
     ),

@@ -73,9 +73,10 @@ def draw_course_map(selected: int | None = None) -> Figure:
         for p in ch.prerequisites:
             x0, y0 = positions[p]
             strong = selected is not None and p in lit and ch.number in lit
+            faint = selected is not None and not strong
             ax.annotate("", xy=(x1 - _BOX_W / 2, y1), xytext=(x0 + _BOX_W / 2, y0),
-                        arrowprops={"arrowstyle": "-|>", "lw": 1.8 if strong else 1.0,
-                                    "color": "#333333" if strong else "#b0b0b0",
+                        arrowprops={"arrowstyle": "-|>", "lw": 1.8 if strong else 1.1,
+                                    "color": "#c0c0c0" if faint else "#333333",
                                     "shrinkA": 0, "shrinkB": 0})
     for ch in CHAPTERS:
         x, y = positions[ch.number]
