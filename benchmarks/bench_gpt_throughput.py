@@ -121,10 +121,11 @@ def main() -> None:
             tps = time_training(timed, opt, s["batch_size"], s["block_size"], device, args.steps,
                                 args.runs, args.warmup)
             med = statistics.median(tps)
+            course_model = models["course_utils.gpt"]
             line = (f"{label} | {impl}: {med:,.0f} tokens/s "
                     f"(runs {min(tps):,.0f}-{max(tps):,.0f}), "
-                    f"{cfg.vocab_size and GPT(cfg).num_params() / 1e6:.2f}M params")
-            utilisation = mfu(GPT(cfg).flops_per_token(), med, peak)
+                    f"{course_model.num_params() / 1e6:.2f}M params")
+            utilisation = mfu(course_model.flops_per_token(), med, peak)
             if utilisation is not None:
                 line += f", MFU {100 * utilisation:.1f}% of {peak / 1e12:.0f} TFLOP/s bf16"
             elif device.startswith("cuda"):

@@ -9,6 +9,7 @@ import pytest
 
 from course_utils import activations as act
 from course_utils.checks.activations import (
+    _float_advice,
     check_logit,
     check_sigmoid_derivative,
     check_stable_sigmoid,
@@ -125,17 +126,64 @@ def test_logit_hint_shows_the_first_mismatch(capsys):
     assert "at index (0,)" in printed and "ln(p / (1 − p))" in printed
 
 
+def test_logit_hints_name_p_not_x(capsys):
+    printed = assert_hint(check_logit, lambda p: np.where(p > 0.5, np.nan, 0.0), capsys)
+    assert "logit(p) gives nan" in printed and "for p = [0.75, 0.9, 0.99]" in printed
+    assert "x =" not in printed and "(x)" not in printed
+    printed = assert_hint(check_logit, lambda p: p[:3], capsys, "p has shape (7,)")
+    assert "(x)" not in printed
+
+
+def test_logit_missing_brackets_gets_the_log_of_zero_hint(capsys):
+    assert_hint(check_logit, lambda p: np.log(p / 1 - p), capsys,
+                "divide by zero encountered in log", "log of 0 is −∞", "brackets",
+                "p = [0.01, 0.1, 0.25")
+
+
+def test_logit_hint_names_only_the_p_that_caused_the_problem(capsys):
+    def log_of_zero_at_half(p):
+        return np.log(np.abs(p - 0.5)) * 0 + np.log(p / (1 - p))
+
+    printed = assert_hint(check_logit, log_of_zero_at_half, capsys, "log of 0")
+    assert "for p = [0.5]" in printed
+
+
+@pytest.mark.parametrize("guarded", [
+    lambda p: np.log(p / (1 - p + 1e-9)),
+    lambda p: np.log((p + 1e-9) / (1 - p + 1e-9)),
+    lambda p: np.log(np.clip(p, 1e-7, 1 - 1e-7) / (1 - np.clip(p, 1e-7, 1 - 1e-7))),
+])
+def test_logit_with_an_epsilon_or_clip_gets_a_hint_naming_p(guarded, capsys):
+    printed = assert_hint(check_logit, guarded, capsys, "epsilon or clip", "no guard is needed")
+    assert "p = 0.999999999999 " in printed or "p = 1e-12 " in printed  # every digit shown
+
+
 # --- exercise 2: the derivative ---------------------------------------------------------
+
+
+def naive_sigmoid(x):
+    """Section 1's sigmoid, which the task tells the learner to use (it overflows at -1000)."""
+    return 1 / (1 + np.exp(-x))
 
 
 def test_derivative_right_answers_pass(capsys):
     def with_naive_sigmoid(x):
-        s = 1 / (1 + np.exp(-x))
+        s = naive_sigmoid(x)
         return s * (1 - s)
 
     assert_pass(check_sigmoid_derivative, with_naive_sigmoid, capsys)
+    assert_pass(check_sigmoid_derivative, lambda x: naive_sigmoid(x) * (1 - naive_sigmoid(x)),
+                capsys)
     assert_pass(check_sigmoid_derivative, act.sigmoid_derivative, capsys)
-    assert_pass(check_sigmoid_derivative, lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2, capsys)
+
+
+@pytest.mark.parametrize("unstable, where", [
+    (lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2, "x = [-1000.0]"),
+    (lambda x: np.exp(x) / (1 + np.exp(x)) ** 2, "x = [1000.0]"),
+])
+def test_derivative_that_overflows_into_nan_far_out_gets_a_hint(unstable, where, capsys):
+    assert_hint(check_sigmoid_derivative, unstable, capsys, "nan", where, "inf / inf",
+                "s * (1 - s)")
 
 
 @pytest.mark.parametrize("wrong, fragment", [
@@ -165,15 +213,77 @@ def stable_with_abs(x):
     return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
 
 
-@pytest.mark.parametrize("right", [stable_with_masks, stable_with_abs, act.sigmoid])
+def stable_with_abs_ignoring_underflow(x):
+    with np.errstate(under="ignore"):  # e^-|x| rounding to 0 is harmless, and allowed
+        z = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+
+
+def stable_with_logaddexp(x):
+    return np.exp(-np.logaddexp(0, -x))  # -ln σ(x) = ln(1 + e^-x), computed without overflow
+
+
+@pytest.mark.parametrize("right", [stable_with_masks, stable_with_abs,
+                                   stable_with_abs_ignoring_underflow, stable_with_logaddexp,
+                                   act.sigmoid])
 def test_stable_sigmoid_right_answers_pass(right, capsys):
     printed = assert_pass(check_stable_sigmoid, right, capsys)
     assert "±1000" in printed
+    assert "e to the power −|x|" not in printed  # not true of every accepted answer
 
 
 def test_naive_formula_gets_an_overflow_hint_naming_x(capsys):
     assert_hint(check_stable_sigmoid, lambda x: 1 / (1 + np.exp(-x)), capsys,
-                "overflow", "x = [-1000.]", "709.78")
+                "overflow", "x = [-1000.0]", "709.78")
+
+
+def naive_with_alarms_off(x):
+    with np.errstate(all="ignore"):
+        return 1 / (1 + np.exp(-x))
+
+
+def both_branches_with_overflow_ignored(x):
+    with np.errstate(over="ignore"):
+        return np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))
+
+
+def naive_with_seterr(x):
+    old = np.seterr(over="ignore")
+    try:
+        return 1 / (1 + np.exp(-x))
+    finally:
+        np.seterr(**old)
+
+
+@pytest.mark.parametrize("hiding", [naive_with_alarms_off, both_branches_with_overflow_ignored,
+                                    naive_with_seterr])
+def test_overflow_hidden_with_errstate_does_not_pass(hiding, capsys):
+    assert_hint(check_stable_sigmoid, hiding, capsys, "switches off", "remove it")
+    assert np.geterr()["over"] == "warn"  # the learner's seterr did not leak out
+
+
+def mirror_rule(x):
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + z), 1 - 1 / (1 + z))
+
+
+def rounds_far_out(x):
+    return np.where(x < -30, 0.0, np.where(x > 30, 1.0, 1 / (1 + np.exp(-np.clip(x, -30, 30)))))
+
+
+@pytest.mark.parametrize("loses_tiny_values", [
+    mirror_rule, rounds_far_out, lambda x: 0.5 * (1 + np.tanh(x / 2))])
+def test_tiny_values_lost_to_cancellation_or_rounding_get_a_hint(loses_tiny_values, capsys):
+    assert_hint(check_stable_sigmoid, loses_tiny_values, capsys,
+                "x = -40 gives exactly 0", "4.25e-18", "1 − (something close to 1)",
+                "e^x / (1 + e^x)")
+
+
+@pytest.mark.parametrize("limit", [30, 100, 500])
+def test_clipping_the_input_gets_a_hint(limit, capsys):
+    # Clipping avoids the overflow but changes tiny values: σ(−700) ≈ 9.9e-305 is a float too.
+    assert_hint(check_stable_sigmoid, lambda x: 1 / (1 + np.exp(-np.clip(x, -limit, limit))),
+                capsys, "clipped")
 
 
 def test_where_with_both_branches_gets_the_np_where_hint(capsys):
@@ -185,24 +295,21 @@ def test_where_with_both_branches_gets_the_np_where_hint(capsys):
 
 def test_other_form_gets_an_overflow_hint_at_plus_1000(capsys):
     assert_hint(check_stable_sigmoid, lambda x: np.exp(x) / (1 + np.exp(x)), capsys,
-                "overflow", "x = [1000.]")
+                "overflow", "x = [1000.0]")
+
+
+def _inf_over_inf(x):
+    with np.errstate(all="ignore"):
+        return np.exp(x) / (1 + np.exp(x))
 
 
 def test_formula_that_overflows_into_nan_is_reported(capsys):
-    def inf_over_inf(x):  # overflow is silent here, the nan is not
-        with np.errstate(all="ignore"):
-            return np.exp(x) / (1 + np.exp(x))
-
-    assert_hint(check_stable_sigmoid, inf_over_inf, capsys, "nan", "1000")
+    # The errstate sits in a helper, out of the check's sight: the overflow is silent, the nan is not.
+    assert_hint(check_stable_sigmoid, lambda x: _inf_over_inf(x), capsys, "nan", "1000")
 
 
 def test_mirrored_curve_gets_a_hint(capsys):
     assert_hint(check_stable_sigmoid, lambda x: act.sigmoid(-x), capsys, "σ(−x)")
-
-
-def test_clipping_the_input_is_accepted(capsys):
-    # Clipping x to ±500 avoids the overflow, and far out the answer is 0 or 1 anyway.
-    assert_pass(check_stable_sigmoid, lambda x: 1 / (1 + np.exp(-np.clip(x, -500, 500))), capsys)
 
 
 def test_wrong_values_far_out_get_a_hint(capsys):
@@ -211,3 +318,25 @@ def test_wrong_values_far_out_get_a_hint(capsys):
 
     assert_hint(check_stable_sigmoid, gives_half_far_out, capsys, "Far from 0")
 
+
+def test_zero_over_zero_is_not_called_a_division_by_zero(capsys):
+    def zero_over_zero_far_left(x):
+        return np.exp(x) / np.exp(x) * act.sigmoid(x)  # e^-1000 rounds to 0: 0/0
+
+    printed = assert_hint(check_stable_sigmoid, zero_over_zero_far_left, capsys,
+                          "invalid value encountered in divide", "0/0 or inf/inf")
+    assert "divided by" not in printed
+
+
+@pytest.mark.parametrize("message, says, never", [
+    ("invalid value encountered in divide", "0/0 or inf/inf", "divided by"),
+    ("invalid value encountered in subtract", "inf − inf", "divided by"),
+    ("invalid value encountered in multiply", "0 · inf", "divided by"),
+    ("invalid value encountered in log", "negative number", "divided by"),
+    ("divide by zero encountered in log", "log of 0 is −∞", "divided by"),
+    ("divide by zero encountered in divide", "divided by exactly 0", "nan"),
+    ("overflow encountered in exp", "709.78", "divided by"),
+])
+def test_float_advice_matches_the_problem(message, says, never):
+    advice = _float_advice(FloatingPointError(message))
+    assert says in advice and never not in advice

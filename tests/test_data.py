@@ -288,3 +288,21 @@ def test_sha256_of(tmp_path: Path) -> None:
     with gzip.open(p, "wb") as fh:
         fh.write(b"abc")
     assert cd.sha256_of(p) == hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_cache_outside_a_checkout_goes_to_the_user_cache(monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    from course_utils.data import paths
+
+    monkeypatch.delenv(cd.CACHE_ENV, raising=False)
+    monkeypatch.setattr(paths, "PROJECT_ROOT", tmp_path / "site-packages-parent")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cd.data_dir() == (tmp_path / "xdg" / "sigmoid-to-gpt").resolve()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cd.display_path(tmp_path / "xdg" / "x.txt") == "~/xdg/x.txt"
+
+
+def test_display_path_inside_the_course_is_relative() -> None:
+    from course_utils.data import paths
+
+    assert cd.display_path(paths.PROJECT_ROOT / "data" / "a.txt") == "data/a.txt"

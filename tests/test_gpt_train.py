@@ -177,3 +177,15 @@ def test_history_plots_and_round_trips(tmp_path):
     from course_utils.gpt import History
 
     assert History.from_dict(result.history.to_dict()) == result.history
+
+
+def test_split_loss_covers_the_whole_split_and_matches_a_direct_computation():
+    from course_utils.gpt import GPT, TextData, split_loss
+
+    data = TextData(TEXT)
+    torch.manual_seed(0)
+    model = GPT(tiny(Path("unused")).model_config(data.tokenizer.vocab_size))
+    T = model.config.block_size
+    n = (len(data.val) - 1) // T
+    direct = model(data.val[: n * T].view(n, T), data.val[1: n * T + 1].view(n, T))[1].item()
+    assert split_loss(model, data, "val", batch_size=3) == pytest.approx(direct, rel=1e-5)

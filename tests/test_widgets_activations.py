@@ -40,12 +40,41 @@ def test_title_reports_ln_b_times_k_over_four(base, steepness, expected):
         plt.close(fig)
 
 
-def test_title_notices_when_steepness_cancels_the_base():
-    fig = draw_base_sigmoid(10.0, 1 / math.log(10), 0.0)
+def _title(base: float, steepness: float) -> str:
+    fig = draw_base_sigmoid(base, steepness, 0.0)
     try:
-        assert "≈ 1/4" in fig._suptitle.get_text()
+        return fig._suptitle.get_text()
     finally:
         plt.close(fig)
+
+
+def test_title_notices_when_steepness_cancels_the_base():
+    assert "≈ 1/4" in _title(10.0, 1 / math.log(10))
+
+
+@pytest.mark.parametrize("base, steepness", [(2.0, 1.44), (10.0, 0.43)])
+def test_the_notebooks_suggested_settings_reach_a_quarter(base, steepness):
+    # The notebook asks for k ≈ 1.44 at b = 2 and k ≈ 0.43 at b = 10: the slider must offer
+    # those values, and the title must confirm them.
+    slider = base_sigmoid_widget().children[1]
+    plt.close("all")
+    assert slider.description == "steepness k"
+    assert slider.min <= steepness <= slider.max
+    steps = (steepness - slider.min) / slider.step
+    assert steps == pytest.approx(round(steps), abs=1e-9), "not a value the slider can take"
+    assert "≈ 1/4" in _title(base, steepness)
+
+
+@pytest.mark.parametrize("base, steepness", [(10.0, 0.44), (2.0, 1.5), (math.e, 1.05)])
+def test_title_stays_quiet_when_the_slope_is_not_a_quarter(base, steepness):
+    assert "1/4" not in _title(base, steepness)
+
+
+def test_natural_label_only_for_base_e_with_steepness_one():
+    assert "natural sigmoid" in _title(math.e, 1.0)
+    assert "natural sigmoid" in _title(2.72, 1.0)  # where the base slider lands near e
+    title = _title(math.e, 0.99)
+    assert "natural sigmoid" not in title and "≈ 1/4" in title
 
 
 def test_widget_has_three_sliders_and_an_output():

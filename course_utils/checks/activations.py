@@ -2,12 +2,17 @@
 
 Each check calls the learner's function on a NumPy array with NumPy's overflow and invalid-value
 warnings turned into errors, so a formula that only *looks* right (it returns the correct
-number after an ``inf`` slipped through) gets a hint that names the input that overflowed.
+number after an ``inf`` slipped through) gets a hint that names the input that caused it.
+A learner's own ``np.errstate`` inside the function would override that, so the stable-sigmoid
+check asks for such an ``errstate`` to be removed, and also compares tiny values of σ(x)
+*relatively*, which catches formulas that lose them (1 − something close to 1, clipping).
 """
 
 from __future__ import annotations
 
+import inspect
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +30,8 @@ from .core import (
 )
 
 EXP_LIMIT = math.log(np.finfo(np.float64).max)  # e**x overflows float64 beyond x ≈ 709.78
+_STRICT = {"over": "raise", "invalid": "raise", "divide": "raise", "under": "ignore"}
+_LENIENT = {"all": "ignore"}
 
 
 @dataclass
@@ -34,54 +41,93 @@ class _FloatProblem:
     error: BaseException
 
 
-def _call_strict(fn: Callable[..., Any], x: np.ndarray, what: str) -> np.ndarray | _FloatProblem:
-    """Call ``fn(x)`` with float overflow / invalid results turned into a :class:`_FloatProblem`."""
-
+def _guarded(fn: Callable[..., Any], errors: dict[str, str]) -> Callable[[np.ndarray], Any]:
     def guarded(values: np.ndarray) -> Any:
         try:
-            with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            with np.errstate(**errors):
                 return fn(values)
         except (FloatingPointError, OverflowError) as exc:
             return _FloatProblem(exc)
 
-    return call_learner(guarded, x.copy(), what=what)  # a copy: the learner may modify x
+    return guarded
 
 
-def _values(fn: Callable[..., Any], x: np.ndarray, what: str) -> np.ndarray:
-    """The learner's ``fn(x)`` as a float array of x's shape, or a hint."""
-    result = _call_strict(fn, x, what)
+def _culprits(fn: Callable[..., Any], x: np.ndarray) -> np.ndarray:
+    """The inputs that cause a floating-point error on their own (x itself if none does)."""
+    guarded, bad = _guarded(fn, _STRICT), []
+    for value in x.ravel():
+        try:
+            if isinstance(guarded(np.array([value])), _FloatProblem):
+                bad.append(value)
+        except Exception:  # noqa: BLE001 - only looking for the culprit, the hint comes later
+            pass
+    return np.array(bad) if bad else x
+
+
+def _values(fn: Callable[..., Any], x: np.ndarray, what: str, arg: str = "x",
+            strict: bool = True) -> np.ndarray:
+    """The learner's ``fn(x)`` as a float array of x's shape, or a hint.
+
+    ``strict``: overflow, invalid results and division by zero become a hint naming the inputs
+    that caused them; otherwise NumPy's defaults for these (inf and nan) are let through.
+    """
+    guarded = _guarded(fn, _STRICT if strict else _LENIENT)
+    result = call_learner(guarded, x.copy(), what=what)  # a copy: the learner may modify x
     if isinstance(result, _FloatProblem):
-        raise CheckFailed(f"{what} hit a floating-point problem ({result.error}) on x = "
-                          f"{_show(x)}. {_float_advice(result.error)}")
-    values = expect_array(result, f"{what}(x)")
+        bad = _culprits(fn, x)
+        raise CheckFailed(f"{what} hit a floating-point problem ({result.error}) for {arg} = "
+                          f"{_show(bad)}. {_float_advice(result.error, arg)}")
+    values = expect_array(result, f"{what}({arg})")
     if values.shape != x.shape:
-        raise CheckFailed(f"{what}(x) should give one number per input: x has shape {x.shape} "
-                          f"but the result has shape {values.shape}. Work on the whole array at "
-                          "once with NumPy functions (np.exp, np.log, np.where).")
+        raise CheckFailed(f"{what}({arg}) should give one number per input: {arg} has shape "
+                          f"{x.shape} but the result has shape {values.shape}. Work on the whole "
+                          "array at once with NumPy functions (np.exp, np.log, np.where).")
     return values
 
 
 def _show(x: np.ndarray) -> str:
-    return np.array2string(x, separator=", ", precision=4)
+    """Inputs with every digit they have: 1 − 1e-12 shows as 0.999999999999, not 1.0."""
+    return np.array2string(np.asarray(x, dtype=float), separator=", ",
+                           formatter={"float_kind": lambda v: repr(float(v))})
 
 
-def _float_advice(error: BaseException) -> str:
+def _float_advice(error: BaseException, arg: str = "x") -> str:
+    """What a NumPy floating-point error means, and what to look at."""
     text = str(error)
     if isinstance(error, OverflowError) or "overflow" in text:
         return (f"e**t is bigger than the largest float once t > {EXP_LIMIT:.2f}, so every exp "
                 "you compute must get an argument that cannot be large, e.g. np.exp(-np.abs(x)). "
                 "Careful: np.where(cond, a, b) computes a AND b for every element before choosing.")
-    if "divide" in text:
-        return "Something was divided by zero; check the denominators for these inputs."
-    return ("An invalid operation produced nan (inf/inf, inf − inf or 0·inf): an intermediate "
-            "value became inf. Rewrite so no intermediate can be inf for these inputs.")
+    if "divide by zero" in text and text.endswith(" log"):
+        return (f"np.log got exactly 0 there, and the log of 0 is −∞. Something that should be "
+                f"positive for these {arg} came out as 0: check the brackets. For example "
+                f"np.log({arg}/1-{arg}) means np.log(({arg}/1) − {arg}) = np.log(0), because / "
+                "binds tighter than −.")
+    if "divide by zero" in text:
+        return "Something was divided by exactly 0 for these inputs: check each denominator."
+    if "invalid" in text and text.endswith(" log"):
+        return ("np.log got a negative number there, and a negative number has no real "
+                "logarithm (nan). Check the brackets and signs inside np.log.")
+    if "invalid" in text:
+        if text.endswith(" divide"):
+            cause = "0/0 or inf/inf"
+        elif text.endswith((" subtract", " add")):
+            cause = "inf − inf"
+        elif text.endswith(" multiply"):
+            cause = "0 · inf"
+        else:
+            cause = "an operation with no valid result"
+        return (f"NumPy met {cause}, which has no value, and made it nan. An intermediate value "
+                f"became 0 or inf along the way (e**t is inf for t > {EXP_LIMIT:.2f} and rounds "
+                "to 0 for t < −745): rewrite so that cannot happen for these inputs.")
+    return f"Check the formula for these {arg}."
 
 
-def _no_nan(values: np.ndarray, x: np.ndarray, what: str) -> None:
+def _no_nan(values: np.ndarray, x: np.ndarray, what: str, arg: str = "x") -> None:
     if np.isnan(values).any():
         bad = x[np.isnan(values)]
-        raise CheckFailed(f"{what}(x) gives nan (not a number) for x = {_show(bad)}. Usually an "
-                          "inf appeared in the middle of the formula (inf/inf is nan).")
+        raise CheckFailed(f"{what}({arg}) gives nan (not a number) for {arg} = {_show(bad)}. "
+                          "Usually an inf appeared in the middle of the formula (inf/inf is nan).")
 
 
 # --- exercise 1: the logit ----------------------------------------------------------------
@@ -92,9 +138,9 @@ def check_logit(logit: Any) -> str:
     """Exercise: ``logit(p) = ln(p / (1 − p))``, the inverse of the sigmoid."""
     logit = expect_callable(logit, "logit")
     p = np.array([0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99])
-    got = _values(logit, p, "logit")
+    got = _values(logit, p, "logit", "p")
     want = ref.logit(p)
-    _no_nan(got, p, "logit")
+    _no_nan(got, p, "logit", "p")
     if np.allclose(got, -want, rtol=1e-6):
         raise CheckFailed("The sign is flipped: logit(0.9) should be positive (yes is more likely "
                           "than no). The odds are p / (1 − p), not (1 − p) / p.")
@@ -105,10 +151,17 @@ def check_logit(logit: Any) -> str:
         raise CheckFailed("That is the base-10 logarithm. The sigmoid uses e, so its inverse "
                           "uses the natural log: np.log, not np.log10.")
     expect_close(got, want, "logit(p)", rtol=1e-6,
-                 hint="Solve p = 1 / (1 + e^-x) for x: the answer is ln(p / (1 − p)).")
-    tiny = np.array([1e-12, 1 - 1e-12])
-    expect_close(_values(logit, tiny, "logit"), ref.logit(tiny), "logit(p) near 0 and 1",
-                 rtol=1e-3)
+                 hint="Solve p = 1 / (1 + e^-x) for x, as section 3 did: x = ln(p / (1 − p)).")
+    edges = np.array([1e-12, 1 - 1e-12])
+    got, want = _values(logit, edges, "logit", "p"), ref.logit(edges)
+    _no_nan(got, edges, "logit", "p")
+    wrong = ~np.isclose(got, want, rtol=1e-3, atol=0)
+    if wrong.any():
+        i = int(np.argmax(wrong))
+        raise CheckFailed(f"logit(p) for p = {_show(edges[i])} is {got[i]:.6g} but should be "
+                          f"{want[i]:.6g}. Did you add a small epsilon or clip p? That changes "
+                          "the answer near 0 and 1, and no guard is needed: the exact formula "
+                          "works for every p strictly between 0 and 1.")
     return ("logit undoes the sigmoid: σ(logit(p)) = p. A probability of 0.75 is odds of 3 to 1, "
             "and a score of ln 3 ≈ 1.10.")
 
@@ -134,11 +187,38 @@ def check_sigmoid_derivative(sigmoid_derivative: Any) -> str:
                           f"but your function gives {at_zero:.6g}.")
     expect_close(got, ref.sigmoid_derivative(x), "sigmoid_derivative(x)", rtol=1e-6,
                  hint="Compute s = sigmoid(x) once, then return s * (1 - s).")
+    # Far out, section 1's sigmoid overflows (harmlessly: it gives 0), so overflow is allowed
+    # here; only a result that overflowed into nan is wrong.
+    far = np.array([-1000.0, -50.0, 50.0, 1000.0])
+    got = _values(sigmoid_derivative, far, "sigmoid_derivative", strict=False)
+    if np.isnan(got).any():
+        raise CheckFailed(f"sigmoid_derivative(x) gives nan (not a number) for x = "
+                          f"{_show(far[np.isnan(got)])}. There some e^t in your formula is too "
+                          f"big for a float (t > {EXP_LIMIT:.2f}): it becomes inf, and inf / inf "
+                          "is nan. Compute s = sigmoid(x) once and return s * (1 - s): far out s "
+                          "is 0 or 1, and the slope comes out as 0, as it should.")
+    expect_close(got, ref.sigmoid_derivative(far), f"sigmoid_derivative(x) for x = {_show(far)}",
+                 rtol=1e-6, atol=1e-15, hint="Far from 0 the slope is almost exactly 0.")
     return ("σ' = σ(1 − σ): once you have σ(x), the slope costs one multiplication. It peaks at "
             "1/4 and fades to 0 on both sides.")
 
 
 # --- exercise 3: a stable sigmoid ---------------------------------------------------------
+
+_ERRSTATE_CALL = re.compile(r"\b(?:errstate|seterr)\s*\(([^)]*)\)")
+_HIDES_ALARM = re.compile(r"\b(?:all|over|invalid|divide)\s*=")
+# σ(x) is tiny here but an ordinary float64, so it must be right to full relative precision.
+# (Below x ≈ -709.8 it is subnormal: torch.sigmoid and scipy's expit give 0 there, so do we.)
+_TINY = np.array([-40.0, -100.0, -700.0])
+
+
+def _switches_off_alarms(fn: Callable[..., Any]) -> bool:
+    """Whether fn's own source sets np.errstate / np.seterr for overflow, invalid or divide."""
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):  # a builtin, or code typed where Python kept no source
+        return False
+    return any(_HIDES_ALARM.search(args) for args in _ERRSTATE_CALL.findall(source))
 
 
 @exercise_check
@@ -154,6 +234,12 @@ def check_stable_sigmoid(stable_sigmoid: Any) -> str:
                           "sign in the exponent of each branch.")
     expect_close(got, want, "stable_sigmoid(x)", rtol=1e-6,
                  hint="For ordinary x it must agree with 1 / (1 + np.exp(-x)).")
+    if _switches_off_alarms(stable_sigmoid):
+        raise CheckFailed("Your function switches off NumPy's floating-point alarms "
+                          "(np.errstate or np.seterr), so the check cannot see whether it "
+                          "overflows. A stable sigmoid has nothing to hide: remove it and run the "
+                          "check again. (under='ignore' alone is fine: e^t rounding to 0 is "
+                          "harmless.)")
     for extreme in (np.array([-1000.0]), np.array([1000.0]), np.array([-1e308]),
                     np.array([1e308]), np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0]),
                     np.array([[-800.0, 800.0], [-5.0, 5.0]])):
@@ -162,9 +248,28 @@ def check_stable_sigmoid(stable_sigmoid: Any) -> str:
         expect_close(values, ref.sigmoid(extreme), f"stable_sigmoid(x) for x = {_show(extreme)}",
                      rtol=1e-6, atol=1e-200,
                      hint="Far from 0 the answer is (almost exactly) 0 for negative x and 1 for "
-                          "positive x.")
-    return ("Your sigmoid survives x = ±1000 and ±1e308 without a single overflow: it only ever "
-            "computes e to the power −|x|, a number between 0 and 1.")
+                          "positive x. (If you clipped x, the clip changed the answer.)")
+    got, want = _values(stable_sigmoid, _TINY, "stable_sigmoid"), ref.sigmoid(_TINY)
+    _no_nan(got, _TINY, "stable_sigmoid")
+    wrong = ~np.isclose(got, want, rtol=1e-6, atol=0)
+    if wrong.any():
+        i = int(np.argmax(wrong))
+        x0, direct = _TINY[i], "compute the small value directly as e^x / (1 + e^x), with e^x < 1"
+        if got[i] == 0:
+            raise CheckFailed(
+                f"stable_sigmoid(x) for x = {x0:g} gives exactly 0, but σ({x0:g}) ≈ "
+                f"{want[i]:.2e}: tiny, yet a float64 holds numbers down to about 1e-308, so 0 "
+                "is wrong. Rounding to 0 far out loses it, and so does 1 − (something close to "
+                "1), such as 1 − 1/(1 + e^-|x|) or 1 + tanh(x/2): that subtraction loses all "
+                f"the digits. For x < 0, {direct}.")
+        raise CheckFailed(
+            f"stable_sigmoid(x) for x = {x0:g} is {got[i]:.4g} but should be {want[i]:.4g}. Tiny "
+            "values count: they must be right to their last digits, not just close to 0. If you "
+            f"clipped x, that changed the answer for every x beyond the clip; instead {direct}.")
+    return ("Your sigmoid matches σ to full precision across the whole float range: ordinary x, "
+            "tiny values such as σ(−700) ≈ 1e−304, and x = ±1000 and ±1e308, checked with "
+            "overflow turned into an error. The trick in every stable version is the same: no "
+            "intermediate value may grow past the largest float, so no inf can turn into nan.")
 
 
 __all__ = ["check_logit", "check_sigmoid_derivative", "check_stable_sigmoid"]

@@ -1,7 +1,9 @@
 """Where the course keeps data.
 
-* The **cache** (writable): ``data/`` at the top of the course, or the directory named by the
-  ``COURSE_DATA_DIR`` environment variable. Downloads land here.
+* The **cache** (writable): ``data/`` at the top of the course checkout, or the directory named
+  by the ``COURSE_DATA_DIR`` environment variable. When the package was installed without the
+  course around it (``pip install`` on Colab, say), the cache is ``~/.cache/sigmoid-to-gpt``.
+  Downloads land here.
 * **Read-only copies** searched first: the directories listed in ``COURSE_DATA_PATH``
   (separated like ``PATH``). A classroom can point this at a shared folder so that nobody
   downloads anything; the test suite points it at a local copy of the data sets.
@@ -18,10 +20,23 @@ SEARCH_ENV = "COURSE_DATA_PATH"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def _in_checkout() -> bool:
+    """True when course_utils sits in the course's own folder (not in site-packages)."""
+    return (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "notebooks").is_dir()
+
+
+def default_data_dir() -> Path:
+    """``data/`` of the course checkout, else a per-user cache folder."""
+    if _in_checkout():
+        return PROJECT_ROOT / "data"
+    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache_home) / "sigmoid-to-gpt"
+
+
 def data_dir() -> Path:
     """The writable data cache (created if missing)."""
     override = os.environ.get(CACHE_ENV)
-    path = Path(override).expanduser() if override else PROJECT_ROOT / "data"
+    path = Path(override).expanduser() if override else default_data_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path.resolve()
 
@@ -37,7 +52,9 @@ def search_dirs() -> list[Path]:
 def display_path(path: Path) -> str:
     """A path as a learner should read it: relative to the course when inside it."""
     path = Path(path).resolve()
-    try:
+    if _in_checkout() and path.is_relative_to(PROJECT_ROOT):
         return path.relative_to(PROJECT_ROOT).as_posix()
-    except ValueError:
-        return path.as_posix()
+    home = Path.home().resolve()
+    if path.is_relative_to(home):
+        return "~/" + path.relative_to(home).as_posix()
+    return path.as_posix()

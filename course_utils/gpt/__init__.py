@@ -25,7 +25,7 @@ from .model import GPT, MLP, Block, CausalSelfAttention, KVCache
 from .presets import PRESETS, get_preset
 from .sample import generate, generate_ids, next_token_probs, stream
 from .tokenizer import CharTokenizer, UnknownCharacterError
-from .train import History, TrainResult, live_loss_plot, lr_at, train
+from .train import History, TrainResult, live_loss_plot, lr_at, split_loss, train
 
 __all__ = [
     "GPT",
@@ -53,6 +53,7 @@ __all__ = [
     "next_token_probs",
     "pretrained_path",
     "save_checkpoint",
+    "split_loss",
     "stream",
     "train",
 ]

@@ -152,9 +152,9 @@ class TrainConfig:
         for name in ("beta1", "beta2"):
             if not 0 <= getattr(self, name) < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)}")
-        if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
-            raise ValueError(f"dtype must be 'auto', 'float32', 'bfloat16' or 'float16', "
-                             f"got {self.dtype!r}")
+        if self.dtype not in ("auto", "float32", "bfloat16"):
+            # float16 would also need a gradient scaler; bfloat16 has float32's range and does not
+            raise ValueError(f"dtype must be 'auto', 'float32' or 'bfloat16', got {self.dtype!r}")
         if self.num_threads is not None and self.num_threads < 1:
             raise ValueError(f"num_threads must be at least 1, got {self.num_threads}")
         self.model_config(vocab_size=1)  # validates the model fields (e.g. n_embd % n_head)

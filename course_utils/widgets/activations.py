@@ -17,15 +17,19 @@ from ..activations import base_sigmoid_curve
 from .core import figure_widget, float_slider
 
 REFERENCE_STYLE = {"color": "0.6", "linewidth": 1.2, "linestyle": ":"}
+STEEPNESS_STEP = 0.01
+# The steepness slider moves in steps of 0.01, so the best k it offers can miss 1/ln(b) by up to
+# 0.005, and ln(b) · k can miss 1 by 0.005 · ln(10) ≈ 0.0115: within this the title says ≈ 1/4.
+RATE_TOLERANCE = 0.012
 
 
 def _slope_title(curve: dict) -> str:
-    """'slope at the centre = ln(b) · k / 4 = …', and when that is exactly 1/4."""
+    """'slope at the centre = ln(b) · k / 4 = …', and when that is (about) 1/4."""
     b, k, slope = curve["base"], curve["steepness"], curve["centre_slope"]
     text = f"slope at the centre = ln({b:.2f}) · {k:.2f} / 4 = {slope:.3f}"
-    if math.isclose(curve["rate"], 1.0, abs_tol=5e-3):
-        text += "  (= 1/4: the natural sigmoid)" if math.isclose(b, math.e, abs_tol=5e-3) \
-            else "  (≈ 1/4: ln(b) · k ≈ 1)"
+    if abs(curve["rate"] - 1.0) <= RATE_TOLERANCE:
+        natural = math.isclose(b, math.e, abs_tol=5e-3) and math.isclose(k, 1.0, abs_tol=1e-9)
+        text += "  (= 1/4: the natural sigmoid)" if natural else "  (≈ 1/4: ln(b) · k ≈ 1)"
     return text
 
 
@@ -56,7 +60,7 @@ def base_sigmoid_widget() -> widgets.VBox:
     """Sliders for the base b, the steepness k and the shift, above the live two-panel plot."""
     controls = {
         "base": float_slider("base b", math.e, 1.1, 10.0, 0.01),
-        "steepness": float_slider("steepness k", 1.0, 0.25, 3.0, 0.05),
+        "steepness": float_slider("steepness k", 1.0, 0.25, 3.0, STEEPNESS_STEP),
         "shift": float_slider("shift", 0.0, -4.0, 4.0, 0.1, readout_format=".1f"),
     }
     return figure_widget(draw_base_sigmoid, controls)
