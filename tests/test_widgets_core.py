@@ -59,3 +59,11 @@ def test_bad_arguments() -> None:
         figure_widget("not callable", {"x": int_slider("n", 1, 0, 3)})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="at least one control"):
         figure_widget(_draw, {})
+
+
+def test_static_viewers_get_the_figure_as_a_picture() -> None:
+    slider = float_slider("scale", 1.0, 0.0, 5.0, 0.5)
+    box = figure_widget(lambda scale: _draw(scale, "x"), {"scale": slider})
+    bundle = box._repr_mimebundle_()
+    assert bundle["image/png"] == _image_of(box.children[-1])
+    assert "application/vnd.jupyter.widget-view+json" in bundle

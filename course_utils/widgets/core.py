@@ -52,6 +52,22 @@ def dropdown(description: str, options: list[Any] | dict[str, Any], value: Any =
                             description=description, style=_STYLE)
 
 
+class FigureBox(widgets.VBox):
+    """A box of controls and a figure that also shows as a plain picture.
+
+    JupyterLab renders the live widget; a viewer without widget support (GitHub, a PDF
+    export) falls back to the PNG of the figure as it was last drawn, not a blank space.
+    """
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        output = self.children[-1] if self.children else None
+        shown = getattr(output, "outputs", ())
+        if bundle is not None and shown and "image/png" in shown[0].get("data", {}):
+            bundle["image/png"] = shown[0]["data"]["image/png"]
+        return bundle
+
+
 def figure_output(fig: Figure) -> dict[str, Any]:
     """A figure as a notebook display output (PNG), closing the figure.
 
@@ -67,7 +83,7 @@ def figure_output(fig: Figure) -> dict[str, Any]:
 
 
 def figure_widget(draw: Callable[..., Figure], controls: dict[str, widgets.ValueWidget],
-                  columns: int = 1) -> widgets.VBox:
+                  columns: int = 1) -> FigureBox:
     """Controls above a figure; changing any control calls ``draw(**values)`` and redraws.
 
     ``draw`` receives one keyword argument per control (its current value) and returns a
@@ -95,5 +111,5 @@ def figure_widget(draw: Callable[..., Figure], controls: dict[str, widgets.Value
     boxes = list(controls.values())
     if columns > 1:
         rows = [widgets.HBox(boxes[i:i + columns]) for i in range(0, len(boxes), columns)]
-        return widgets.VBox([*rows, output])
-    return widgets.VBox([*boxes, output])
+        return FigureBox([*rows, output])
+    return FigureBox([*boxes, output])
