@@ -8,6 +8,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.course-installed
 KERNEL  = sigmoid-to-gpt
 PORT   ?= 8888
+LAB_DIR ?= notebooks
 # A read-only copy of the data sets searched before any download (see data/README.md).
 # The tests use the copy beside the repository when there is one, so nothing is downloaded.
 SHARED_DATA := $(abspath $(wildcard ../shared/data))
@@ -16,7 +17,7 @@ TEST_ENV = PYTHONHASHSEED=0 $(if $(SHARED_DATA),COURSE_DATA_PATH=$(SHARED_DATA))
 .PHONY: chapter-table help lab test test-fast test-notebooks student lint format execute times kernel constraints clean
 
 help:
-	@echo "make lab        set up (first time only) and open JupyterLab on the course"
+	@echo "make lab        set up (first time only) and open JupyterLab on the course (LAB_DIR=student: the student versions)"
 	@echo "make test       set up (first time only) and run the whole test suite"
 	@echo "make test-fast  unit tests only (no notebook execution)"
 	@echo "make student    write student versions (solutions removed) into student/"
@@ -33,7 +34,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+	$(BIN)/jupyter lab --notebook-dir=$(LAB_DIR) --port=$(PORT)
 
 test: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \

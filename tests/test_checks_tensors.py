@@ -11,6 +11,7 @@ from course_utils.checks.tensors import (
     check_normalize_rows,
     check_zeros_tensor,
 )
+from course_utils.tensors import explain_broadcast
 
 
 def run(check, answer, capsys, *args):
@@ -43,6 +44,22 @@ def test_none_gets_a_hint(check, capsys):
     assert_hint(check, None, capsys, "is None")
 
 
+@pytest.mark.parametrize("check", [check_zeros_tensor, check_broadcast_shape])
+def test_an_untouched_stub_says_not_answered_yet(check, capsys):
+    assert_hint(check, None, capsys, "not answered yet", "replace None with your answer")
+
+
+@pytest.mark.parametrize("check, answer", [
+    (check_zeros_tensor, torch.ones(2)), (check_zeros_tensor, "zeros"),
+    (check_broadcast_shape, (1, 2, 3)), (check_broadcast_shape, (1, 2)),
+    (check_normalize_rows, lambda x: x),
+])
+def test_every_hint_starts_with_a_capital_letter(check, answer, capsys):
+    printed = assert_hint(check, answer, capsys)
+    after = printed.removeprefix("❌ Not yet. ")
+    assert after[0].isupper() or after[0] == "`", printed
+
+
 # --- exercise 1: zeros ------------------------------------------------------------------------
 
 
@@ -56,9 +73,13 @@ def test_zeros_right_answer_passes(capsys):
     ([[0.0] * 4] * 3, "should be a torch tensor"),
     ("zeros", "should be a torch tensor"),
     (0, "should be a torch tensor"),
+    (torch.zeros, "the function torch.zeros itself"),
+    (lambda: torch.zeros(3, 4), "is a function"),
 ])
 def test_zeros_wrong_type(answer, fragment, capsys):
-    assert_hint(check_zeros_tensor, answer, capsys, fragment, "torch.zeros")
+    printed = assert_hint(check_zeros_tensor, answer, capsys, fragment, "torch.zeros")
+    if callable(answer):
+        assert "Call it: torch.zeros(3, 4, ...)" in printed
 
 
 @pytest.mark.parametrize("shape", [(4, 3), (12,), (3, 4, 1), ()])
@@ -68,7 +89,8 @@ def test_zeros_wrong_shape(shape, capsys):
 
 @pytest.mark.parametrize("dtype, fragment", [
     (torch.float64, "a different precision"), (torch.int64, "whole numbers"),
-    (torch.float16, "a different precision"), (torch.bool, "whole numbers"),
+    (torch.float16, "a different precision"), (torch.bool, "booleans"),
+    (torch.uint8, "whole numbers"), (torch.complex64, "complex numbers"),
 ])
 def test_zeros_wrong_dtype(dtype, fragment, capsys):
     assert_hint(check_zeros_tensor, torch.zeros(3, 4, dtype=dtype), capsys, fragment,
@@ -85,22 +107,31 @@ def test_zeros_wrong_values(capsys):
 # --- exercise 2: broadcast prediction ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("answer", [(5, 4, 3), [5, 4, 3], torch.Size([5, 4, 3]),
-                                    (np.int64(5), 4, 3)])
+def test_the_exercise_pair_is_new_to_the_learner():
+    from course_utils.checks.tensors import EXERCISE_SHAPES
+    from course_utils.widgets.tensors import EXAMPLE_SHAPES
+
+    assert EXERCISE_SHAPES == ((6, 1, 5), (3, 1))
+    assert EXERCISE_SHAPES[0] not in EXAMPLE_SHAPES, "the widget's menu must not show it"
+    assert explain_broadcast(*EXERCISE_SHAPES).result == (6, 3, 5)
+
+
+@pytest.mark.parametrize("answer", [(6, 3, 5), [6, 3, 5], torch.Size([6, 3, 5]),
+                                    (np.int64(6), 3, 5)])
 def test_broadcast_right_answer_passes(answer, capsys):
-    assert_pass(check_broadcast_shape, answer, capsys, "broadcast to (5, 4, 3)")
+    assert_pass(check_broadcast_shape, answer, capsys, "broadcast to (6, 3, 5)")
 
 
 def test_broadcast_default_pair_is_the_exercise(capsys):
-    assert_pass(check_broadcast_shape, (5, 4, 3), capsys, args=((5, 1, 3), (4, 3)))
+    assert_pass(check_broadcast_shape, (6, 3, 5), capsys, args=((6, 1, 5), (3, 1)))
 
 
 @pytest.mark.parametrize("answer, fragment", [
-    ("(5, 4, 3)", "is the string"),
-    (5, "should be a tuple"),
-    ({5: 4}, "should be a tuple"),
-    ((5.0, 4, 3), "whole numbers only"),
-    (np.zeros((5, 4, 3)), "array or tensor"),
+    ("(6, 3, 5)", "is the string"),
+    (6, "should be a tuple"),
+    ({6: 3}, "should be a tuple"),
+    ((6.0, 3, 5), "whole numbers only"),
+    (np.zeros((6, 3, 5)), "array or tensor"),
     (torch.Size, "should be a tuple"),
 ])
 def test_broadcast_wrong_type(answer, fragment, capsys):
@@ -108,16 +139,16 @@ def test_broadcast_wrong_type(answer, fragment, capsys):
 
 
 @pytest.mark.parametrize("answer, fragments", [
-    ((5, 1, 3), ["dim -2", "a has 1", "b has 4", "you wrote 1"]),
-    ((4, 4, 3), ["dim -3", "b has nothing"]),
-    ((5, 4, 4), ["dim -1"]),
-    ((4, 3), ["has 2 dimensions", "longer shape: 3"]),
-    ((1, 5, 4, 3), ["has 4 dimensions"]),
+    ((6, 1, 5), ["Look at dim -2", "a has 1", "b has 3", "you wrote 1"]),
+    ((6, 3, 1), ["Look at dim -1", "a has 5", "b has 1"]),
+    ((1, 3, 5), ["Look at dim -3", "b has nothing"]),
+    ((3, 5), ["Your shape has 2 dimensions", "longer shape: 3"]),
+    ((1, 6, 3, 5), ["has 4 dimensions"]),
     ("error", ["do broadcast", "from the right"]),
 ])
 def test_broadcast_wrong_answer(answer, fragments, capsys):
     printed = assert_hint(check_broadcast_shape, answer, capsys, *fragments)
-    assert "(5, 4, 3)" not in printed, "a hint must not give the answer away"
+    assert "(6, 3, 5)" not in printed, "a hint must not give the answer away"
 
 
 def test_broadcast_pairs_that_clash_expect_error(capsys):
@@ -130,6 +161,7 @@ def test_broadcast_pairs_that_clash_expect_error(capsys):
 def test_broadcast_other_pairs(capsys):
     assert_pass(check_broadcast_shape, (3, 4), capsys, args=((3, 1), (1, 4)))
     assert_hint(check_broadcast_shape, (3, 1), capsys, "dim -1", args=((3, 1), (1, 4)))
+    assert_pass(check_broadcast_shape, (5, 4, 3), capsys, args=((5, 1, 3), (4, 3)))
 
 
 # --- exercise 3: normalize_rows ---------------------------------------------------------------
@@ -145,10 +177,12 @@ def right(x):
 
 
 def test_normalize_rows_right_answers_pass(capsys):
-    assert_pass(check_normalize_rows, right, capsys, "keepdim=True")
+    assert_pass(check_normalize_rows, right, capsys, "keepdim=True", "(n, 1)")
     assert_pass(check_normalize_rows, lambda x: x / x.sum(1)[:, None], capsys)
-    assert_pass(check_normalize_rows,
-                lambda x: x.numpy() / x.numpy().sum(axis=1, keepdims=True), capsys)
+    assert_pass(check_normalize_rows, lambda x: x / x.sum(1).unsqueeze(1), capsys)
+    assert_pass(check_normalize_rows, lambda x: x / x.sum(1).reshape(-1, 1), capsys)
+    assert_pass(check_normalize_rows, lambda x: (x.T / x.sum(1)).T, capsys)
+    assert_pass(check_normalize_rows, lambda x: torch.div(x, x.sum(-1, keepdim=True)), capsys)
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -165,30 +199,56 @@ def test_normalize_rows_stub_and_crash(capsys):
     assert_hint(check_normalize_rows, lambda x: x.no_such_thing, capsys, "raised AttributeError")
 
 
-def test_normalize_rows_missing_keepdim_gets_the_broadcasting_hint(capsys):
-    assert_hint(check_normalize_rows, lambda x: x / x.sum(dim=1), capsys,
-                "must match the size", "keepdim=True", "(3, 1)")
+@pytest.mark.parametrize("answer, kind", [
+    (lambda x: x.numpy() / x.numpy().sum(axis=1, keepdims=True), "a NumPy array"),
+    (lambda x: right(x).numpy(), "a NumPy array"),
+    (lambda x: right(x).tolist(), "a list"),
+])
+def test_normalize_rows_must_return_a_tensor(answer, kind, capsys):
+    assert_hint(check_normalize_rows, answer, capsys, f"returned {kind}", "torch tensor",
+                ".numpy()")
+
+
+def test_normalize_rows_sums_of_shape_n_get_the_broadcasting_hint(capsys):
+    printed = assert_hint(check_normalize_rows, lambda x: x / x.sum(dim=1), capsys,
+                          "shape (3,)", "the 4 columns", "(3, 1)", "keepdim=True")
+    assert "Traceback" not in printed and "wrong side" not in printed
+
+
+def test_normalize_rows_size_one_on_the_wrong_side_is_described_as_such(capsys):
+    for wrong in (lambda x: x / x.sum(dim=1)[None, :],
+                  lambda x: x / x.sum(dim=1).reshape(1, -1),
+                  lambda x: x / x.sum(dim=1, keepdim=True).T):
+        printed = assert_hint(check_normalize_rows, wrong, capsys, "shape (1, 3)",
+                              "a size-1 dimension on the wrong side", "(3, 1)")
+        assert "shape (3,)" not in printed
+
+
+def _only_square_wrong(sums_of):
+    def answer(x):  # right on 3×4, sums lined up with the columns on a square input
+        if x.shape[0] == x.shape[1]:
+            return x / sums_of(x)
+        return right(x)
+    return answer
 
 
 def test_normalize_rows_square_only_bug(capsys):
-    def only_square_wrong(x):  # right on 3×4, the keepdim bug on a square input
-        if x.shape[0] == x.shape[1]:
-            return x / x.sum(dim=1)
-        return right(x)
-
-    assert_hint(check_normalize_rows, only_square_wrong, capsys, "square input",
-                "keepdim=True")
+    printed = assert_hint(check_normalize_rows, _only_square_wrong(lambda x: x.sum(dim=1)),
+                          capsys, "On a square input", "shape (4,)", "(4, 1)", "keepdim=True")
+    assert "wrong side" not in printed
+    assert_hint(check_normalize_rows, _only_square_wrong(lambda x: x.sum(dim=1)[None, :]),
+                capsys, "On a square input", "shape (1, 4)", "wrong side")
 
 
 @pytest.mark.parametrize("answer, fragments", [
-    (lambda x: x / x.sum(dim=0), ["*columns* sum to 1"]),
+    (lambda x: x / x.sum(dim=0), ["Your *columns* sum to 1"]),
     (lambda x: x, ["should be"]),
     (lambda x: x / x.sum(), ["should be"]),
     (lambda x: right(x)[:2], ["should have shape (3, 4)"]),
     (lambda x: right(x).T, ["should have shape (3, 4)"]),
     (lambda x: x.div_(x.sum(dim=1, keepdim=True)), ["changed its input"]),
-    (lambda x: "rows", ["should be numbers"]),
-    (lambda x: None, ["is None"]),
+    (lambda x: "rows", ["returned a str", "torch tensor"]),
+    (lambda x: None, ["returned None", "`return`"]),
 ])
 def test_normalize_rows_wrong_answers(answer, fragments, capsys):
     assert_hint(check_normalize_rows, answer, capsys, *fragments)

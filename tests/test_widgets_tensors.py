@@ -76,3 +76,11 @@ def test_widget_adds_a_shape_that_is_not_in_the_menu():
     menu_a, menu_b = box.children[0].children
     assert (6, 1) not in EXAMPLE_SHAPES and menu_a.value == (6, 1) and menu_b.value == (1, 7)
     assert len(menu_a.options) == len(EXAMPLE_SHAPES) + 2
+
+
+def test_widget_does_not_open_on_the_exercise_pair():
+    from course_utils.checks.tensors import EXERCISE_SHAPES
+
+    menu_a, menu_b = broadcast_widget().children[0].children
+    assert (menu_a.value, menu_b.value) == ((2, 3, 4), (3, 1))
+    assert (menu_a.value, menu_b.value) != EXERCISE_SHAPES

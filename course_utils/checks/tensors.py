@@ -16,12 +16,32 @@ from .core import (
     expect_array,
     expect_callable,
     expect_close,
-    expect_not_none,
 )
+
+#: The pair of shapes in Exercise 2. The notebook shows other pairs before it, never this one.
+EXERCISE_SHAPES: tuple[Shape, Shape] = ((6, 1, 5), (3, 1))
 
 
 def _is_torch_tensor(value: Any) -> bool:
     return type(value).__module__.startswith("torch") and hasattr(value, "dtype") and hasattr(value, "shape")
+
+
+def _expect_answered(value: Any, name: str) -> None:
+    """An assigned answer still set to ``None`` is the untouched student stub."""
+    if value is None:
+        raise CheckFailed(f"{name} is None, so it is not answered yet: replace None with your answer.")
+
+
+def _dtype_kind(dtype: Any) -> str:
+    import torch
+
+    if dtype == torch.bool:
+        return "booleans: true or false"
+    if dtype.is_complex:
+        return "complex numbers"
+    if not dtype.is_floating_point:
+        return "whole numbers"
+    return "a different precision"
 
 
 @exercise_check
@@ -29,10 +49,13 @@ def check_zeros_tensor(answer: Any) -> str:
     """Exercise: a torch tensor of zeros with shape (3, 4) and dtype float32."""
     import torch
 
-    expect_not_none(answer, "`zeros`")
+    _expect_answered(answer, "`zeros`")
     if isinstance(answer, np.ndarray):
         raise CheckFailed("`zeros` is a NumPy array; this exercise asks for a torch tensor. "
                           "Try torch.zeros(...).")
+    if callable(answer) and not _is_torch_tensor(answer):
+        what = "the function torch.zeros itself" if answer is torch.zeros else "a function"
+        raise CheckFailed(f"`zeros` is {what}, not a tensor. Call it: torch.zeros(3, 4, ...).")
     if not _is_torch_tensor(answer):
         raise CheckFailed(f"`zeros` should be a torch tensor, but it is {describe(answer)}. "
                           "Try torch.zeros(...).")
@@ -40,9 +63,9 @@ def check_zeros_tensor(answer: Any) -> str:
         raise CheckFailed(f"`zeros` has shape {tuple(answer.shape)}, but it should be (3, 4): "
                           "3 rows and 4 columns. torch.zeros takes the sizes in that order.")
     if answer.dtype != torch.float32:
-        kind = "whole numbers" if not answer.dtype.is_floating_point else "a different precision"
-        raise CheckFailed(f"`zeros` has dtype {answer.dtype} ({kind}); it should be torch.float32. "
-                          "Pass dtype=torch.float32 (or leave dtype out: float32 is torch's default).")
+        raise CheckFailed(f"`zeros` has dtype {answer.dtype} ({_dtype_kind(answer.dtype)}); it "
+                          "should be torch.float32. Pass dtype=torch.float32 (or leave dtype out: "
+                          "float32 is torch's default).")
     nonzero = int((answer != 0).sum())
     if nonzero:
         raise CheckFailed(f"`zeros` has the right shape and dtype, but {nonzero} of its 12 entries "
@@ -66,14 +89,15 @@ def _as_int_shape(answer: Any) -> Shape:
 
 
 @exercise_check
-def check_broadcast_shape(answer: Any, shape_a: Shape = (5, 1, 3), shape_b: Shape = (4, 3)) -> str:
+def check_broadcast_shape(answer: Any, shape_a: Shape = EXERCISE_SHAPES[0],
+                          shape_b: Shape = EXERCISE_SHAPES[1]) -> str:
     """Exercise: predict the shape that ``shape_a`` and ``shape_b`` broadcast to.
 
     The answer is a tuple (a list or ``torch.Size`` is fine too), or the string ``'error'``
     when the shapes do not broadcast.
     """
     explanation = explain_broadcast(shape_a, shape_b)
-    expect_not_none(answer, "`predicted_shape`")
+    _expect_answered(answer, "`predicted_shape`")
     says_error = isinstance(answer, str) and answer.strip().lower() == "error"
     if not explanation.ok:
         if says_error:
@@ -86,50 +110,108 @@ def check_broadcast_shape(answer: Any, shape_a: Shape = (5, 1, 3), shape_b: Shap
                           "of them is 1, or one shape has run out of dimensions.")
     predicted = _as_int_shape(answer)
     if len(predicted) != len(explanation.result):
-        raise CheckFailed(f"your shape has {len(predicted)} dimensions, but the result has as many "
+        raise CheckFailed(f"Your shape has {len(predicted)} dimensions, but the result has as many "
                           f"as the longer shape: {len(explanation.result)}.")
     for step in explanation.steps:
         if predicted[-step.position] != step.result:
             a = "nothing" if step.size_a is None else step.size_a
             b = "nothing" if step.size_b is None else step.size_b
-            raise CheckFailed(f"look at dim {step.index}: a has {a} there and b has {b}, and you "
+            raise CheckFailed(f"Look at dim {step.index}: a has {a} there and b has {b}, and you "
                               f"wrote {predicted[-step.position]}. A size 1 (or a missing "
                               "dimension) stretches to match the other size.")
     return explanation.reason
 
 
+# --- exercise 3: which shapes did the learner's code combine? ------------------------------------
+
+
+def _shape_recorder() -> Any:
+    """A torch function mode that notes the operand shapes of every two-tensor operation.
+
+    It lets a hint say what the learner's code actually divided by, e.g. ``(1, 3)``, instead
+    of guessing from torch's error message (which reads the same for ``(3,)`` and ``(1, 3)``).
+    """
+    import torch
+    from torch.overrides import TorchFunctionMode
+
+    class ShapeRecorder(TorchFunctionMode):
+        def __init__(self) -> None:
+            super().__init__()
+            self.pairs: list[tuple[Shape, Shape]] = []
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            shapes = [tuple(a.shape) for a in args if isinstance(a, torch.Tensor)]
+            if len(shapes) == 2:
+                self.pairs.append((shapes[0], shapes[1]))
+            return func(*args, **(kwargs or {}))
+
+    return ShapeRecorder()
+
+
+def _row_sums_shape(pairs: list[tuple[Shape, Shape]], shape: Shape) -> Shape | None:
+    """The shape x's row sums had when x (of ``shape``) was combined with them, if we saw it."""
+    rows = shape[0]
+    for a, b in reversed(pairs):
+        other = b if a == shape else a if b == shape else None
+        if other is not None and other != shape and rows in other and other.count(1) == len(other) - 1:
+            return other
+    return None
+
+
+def _misaligned_sums_hint(sums: Shape, rows: int, cols: int) -> str:
+    if sums == (rows,):
+        what = (f"The row sums have shape ({rows},). Broadcasting lines shapes up from the right, "
+                f"so those {rows} sums line up with the last dimension, the {cols} columns")
+    elif sums == (1, rows):
+        what = (f"Your row sums have shape (1, {rows}): a size-1 dimension on the wrong side. "
+                f"Lined up from the right, the {rows} sums still line up with the {cols} columns")
+    else:
+        what = (f"Your row sums have shape {sums}; lined up from the right, that does not put "
+                f"the {rows} sums beside the {rows} rows")
+    return (f"{what}. To stretch each sum along its own row, the sums need shape ({rows}, 1): "
+            "the size 1 on the right. x.sum(dim=1, keepdim=True) gives that, and so does adding "
+            "the dimension with [:, None].")
+
+
 @exercise_check
 def check_normalize_rows(fn: Callable[[Any], Any]) -> str:
-    """Exercise: ``normalize_rows(x)`` divides each row of a 2-D tensor by that row's sum."""
+    """Exercise: ``normalize_rows(x)`` returns a new tensor whose rows are divided by their sums."""
     import torch
 
     expect_callable(fn, "`normalize_rows`")
-    for rows, cols in ((3, 4), (4, 4)):  # a square input exposes the missing keepdim
+    for rows, cols in ((3, 4), (4, 4)):  # a square input exposes sums that line up with the columns
         x = torch.arange(1.0, rows * cols + 1).reshape(rows, cols)
         original = x.clone()
+        recorder = _shape_recorder()
         try:
-            out = call_learner(fn, x, what="`normalize_rows`")
+            with recorder:
+                out = call_learner(fn, x, what="`normalize_rows`")
         except CheckFailed as exc:
-            if "must match the size" in str(exc):
-                raise CheckFailed(f"{exc} Dividing a ({rows}, {cols}) tensor by a sum of shape "
-                                  f"({rows},)? Broadcasting lines that up with the last dimension. "
-                                  "Keep the summed dimension: keepdim=True gives shape "
-                                  f"({rows}, 1).") from None
+            sums = _row_sums_shape(recorder.pairs, (rows, cols))
+            if "must match the size" in str(exc) and sums is not None:
+                raise CheckFailed(f"Dividing a ({rows}, {cols}) tensor by its row sums failed. "
+                                  + _misaligned_sums_hint(sums, rows, cols)) from None
             raise
-        got = expect_array(out, f"normalize_rows of a {rows}×{cols} tensor", shape=(rows, cols))
+        if out is None:
+            raise CheckFailed("`normalize_rows` returned None. Did you forget to `return` the result?")
+        if not _is_torch_tensor(out):
+            kind = "a NumPy array" if isinstance(out, np.ndarray) else describe(out)
+            raise CheckFailed(f"`normalize_rows` returned {kind}, but the task asks for a new torch "
+                              "tensor. Keep to torch operations (no .numpy() or .tolist()).")
+        got = expect_array(out, f"`normalize_rows` of a {rows}×{cols} tensor", shape=(rows, cols))
         if not torch.equal(x, original):
             raise CheckFailed("`normalize_rows` changed its input. Return a new tensor "
                               "(x / ..., not x /= ...).")
         want = normalize_rows(original).numpy()
         if np.allclose(got, (original / original.sum(dim=0)).numpy(), rtol=1e-4):
-            raise CheckFailed("your *columns* sum to 1, not your rows. A row's sum runs along "
-                              "dim=1 (across the columns).")
+            raise CheckFailed("Your *columns* sum to 1, not your rows. A row's sum runs across "
+                              "the columns: dim=1.")
         if rows == cols and np.allclose(got, (original / original.sum(dim=1)).numpy(), rtol=1e-4):
-            raise CheckFailed("on a square input your rows do not sum to 1: x.sum(dim=1) has shape "
-                              "(n,), which lines up with the last dimension, so column j was divided "
-                              "by row j's sum. Keep the dimension: x.sum(dim=1, keepdim=True) has "
-                              "shape (n, 1).")
-        expect_close(got, want, f"normalize_rows of a {rows}×{cols} tensor", rtol=1e-4,
+            sums = _row_sums_shape(recorder.pairs, (rows, cols)) or (rows,)
+            raise CheckFailed("On a square input your rows do not sum to 1: column j was divided "
+                              "by row j's sum. " + _misaligned_sums_hint(sums, rows, cols))
+        expect_close(got, want, f"`normalize_rows` of a {rows}×{cols} tensor", rtol=1e-4,
                      hint="Each row should be divided by the sum of that row, so it sums to 1.")
-    return ("x / x.sum(dim=1, keepdim=True) divides a (n, m) tensor by a (n, 1) one: "
-            "each row by its own sum.")
+    return ("Dividing an (n, m) tensor by row sums of shape (n, 1) stretches each sum along its "
+            "own row. x.sum(dim=1, keepdim=True) keeps the summed dimension as size 1 for exactly "
+            "this; you will use it again in softmax (chapter 07).")

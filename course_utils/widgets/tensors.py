@@ -74,7 +74,7 @@ def draw_broadcast(shape_a: Shape, shape_b: Shape) -> Figure:
     return fig
 
 
-def broadcast_widget(shape_a: Shape = (5, 1, 3), shape_b: Shape = (4, 3)) -> widgets.VBox:
+def broadcast_widget(shape_a: Shape = (2, 3, 4), shape_b: Shape = (3, 1)) -> widgets.VBox:
     """Two menus of shapes; the picture shows whether (and how) they broadcast."""
     options = {str(shape): shape for shape in EXAMPLE_SHAPES}
     for shape in (as_shape(shape_a, "shape_a"), as_shape(shape_b, "shape_b")):
