@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=$(LAB_DIR) --port=$(PORT)
+	$(BIN)/jupyter lab --notebook-dir=$(LAB_DIR) --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
