@@ -24,6 +24,13 @@ COURSE_KERNEL = {"name": "sigmoid-to-gpt", "display_name": "Python (Sigmoid to G
 CELL_TIMEOUT_S = 600
 
 
+def save_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write a notebook atomically: a crash mid-write never leaves half a notebook."""
+    tmp = Path(path).with_suffix(".ipynb.tmp")
+    nbformat.write(nb, tmp)
+    tmp.replace(path)
+
+
 def execute_notebook(path: Path, *, timeout: int = CELL_TIMEOUT_S, save: bool = True) -> float:
     """Run one notebook in a fresh kernel; save it in place; return the seconds it took."""
     path = Path(path)
@@ -38,9 +45,7 @@ def execute_notebook(path: Path, *, timeout: int = CELL_TIMEOUT_S, save: bool = 
         cell.metadata.pop("execution", None)
     nb.metadata["kernelspec"] = dict(COURSE_KERNEL)
     if save:
-        tmp = path.with_suffix(".ipynb.tmp")
-        nbformat.write(nb, tmp)
-        tmp.replace(path)
+        save_notebook(nb, path)
     return seconds
 
 

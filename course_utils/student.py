@@ -24,6 +24,8 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor, ClearOutputPreprocessor, Preprocessor
 
+from .execute import save_notebook
+
 SOLUTION_TAG = "solution"
 STUB_HEADER = "# EXERCISE: write your code here, then run the check cell below."
 TODO = "# YOUR CODE HERE"
@@ -135,9 +137,7 @@ def generate(src: Path, dest: Path, force: bool = False) -> list[Path]:
     for master, target in zip(masters, targets, strict=True):
         nb = make_student_notebook(nbformat.read(master, as_version=4))
         nbformat.validate(nb)
-        tmp = target.with_suffix(".ipynb.tmp")
-        nbformat.write(nb, tmp)
-        tmp.replace(target)
+        save_notebook(nb, target)
     return targets
 
 

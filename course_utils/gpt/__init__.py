@@ -7,7 +7,8 @@
 
 Modules, smallest idea first: :mod:`.config` (the shape of a model and of a training run),
 :mod:`.tokenizer` (characters ↔ ids), :mod:`.model` (attention, MLP, block, GPT),
-:mod:`.data` (batches), :mod:`.train` (the loop), :mod:`.sample` (decoding with a KV cache),
+:mod:`.data` (batches), :mod:`.train` (the loop), :mod:`.distributed` (``torchrun``),
+:mod:`.flops` (GPU utilisation), :mod:`.sample` (decoding with a KV cache),
 :mod:`.checkpoint` (save/load), :mod:`.presets`, :mod:`.cli` (``python -m course_utils.gpt``).
 """
 

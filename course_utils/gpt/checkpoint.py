@@ -159,9 +159,26 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu",
                       optimizer_state=payload.get("optimizer"), extra=payload.get("extra") or {})
 
 
+PRETRAINED_NAME = "shakespeare_char.pt"
+
+
 def pretrained_path() -> Path:
-    """Where the shipped Tiny Shakespeare character model lives (``data/checkpoints/``)."""
-    return Path(__file__).resolve().parents[2] / "data" / "checkpoints" / "shakespeare_char.pt"
+    """Where the shipped Tiny Shakespeare character model is.
+
+    ``data/checkpoints/`` of the course checkout first, then ``checkpoints/`` inside every data
+    folder the course searches (``COURSE_DATA_PATH``, then the data cache), so an installed
+    package finds a copy placed there. Returns the checkout's path when no copy exists.
+    """
+    shipped = Path(__file__).resolve().parents[2] / "data" / "checkpoints" / PRETRAINED_NAME
+    if shipped.is_file():
+        return shipped
+    from course_utils.data import search_dirs
+
+    for folder in search_dirs():
+        candidate = Path(folder) / "checkpoints" / PRETRAINED_NAME
+        if candidate.is_file():
+            return candidate
+    return shipped
 
 
 def load_pretrained(device: str | torch.device = "cpu") -> Checkpoint:
@@ -169,7 +186,8 @@ def load_pretrained(device: str | torch.device = "cpu") -> Checkpoint:
     path = pretrained_path()
     if not path.is_file():
         raise CheckpointError(
-            f"the pre-trained checkpoint is missing ({path.name} should be in data/checkpoints/); "
+            f"the pre-trained checkpoint is missing ({PRETRAINED_NAME} should be in "
+            f"data/checkpoints/ of the course, or in checkpoints/ of a data folder); "
             f"train one with `python -m course_utils.gpt train --preset shakespeare-char`"
         )
     return load_checkpoint(path, device=device)
