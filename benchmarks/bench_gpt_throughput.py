@@ -26,22 +26,21 @@ from pathlib import Path
 import torch
 
 from course_utils.env import pick_device
-from course_utils.gpt import GPT, GPTConfig, get_preset
+from course_utils.gpt import GPT, TrainConfig, get_preset
 from course_utils.gpt.flops import mfu, peak_flops
 
 VOCAB = 65  # Tiny Shakespeare's characters
 
 
-def sizes() -> dict[str, dict]:
-    preset = get_preset("shakespeare-char")
-    return {
-        "nanoGPT CPU-laptop (4L 4H 128d, T=64, B=12)": dict(
-            n_layer=4, n_head=4, n_embd=128, block_size=64, batch_size=12),
-        f"default preset (4L {preset.n_head}H {preset.n_embd}d, T={preset.block_size}, "
-        f"B={preset.batch_size})": dict(
-            n_layer=preset.n_layer, n_head=preset.n_head, n_embd=preset.n_embd,
-            block_size=preset.block_size, batch_size=preset.batch_size),
-    }
+def sizes() -> dict[str, TrainConfig]:
+    laptop, default = get_preset("shakespeare-char-laptop"), get_preset("shakespeare-char")
+
+    def describe(c: TrainConfig) -> str:
+        return (f"{c.n_layer}L {c.n_head}H {c.n_embd}d, T={c.block_size}, B={c.batch_size}"
+                f"{'' if c.bias else ', no bias'}")
+
+    return {f"nanoGPT CPU-laptop ({describe(laptop)})": laptop,
+            f"default preset ({describe(default)})": default}
 
 
 def time_training(model: torch.nn.Module, optimizer: torch.optim.Optimizer, batch: int, block: int,
@@ -103,13 +102,12 @@ def main() -> None:
     reference = load_reference(args.reference) if args.reference else None
     for label, s in sizes().items():
         torch.manual_seed(0)
-        cfg = GPTConfig(vocab_size=VOCAB, block_size=s["block_size"], n_layer=s["n_layer"],
-                        n_head=s["n_head"], n_embd=s["n_embd"])
+        cfg = s.model_config(VOCAB)
         models = {"course_utils.gpt": GPT(cfg)}
         if reference is not None:
-            ref_cfg = reference.GPTConfig(vocab_size=VOCAB, block_size=s["block_size"],
-                                          n_layer=s["n_layer"], n_head=s["n_head"],
-                                          n_embd=s["n_embd"], dropout=0.0, bias=True)
+            ref_cfg = reference.GPTConfig(vocab_size=VOCAB, block_size=s.block_size,
+                                          n_layer=s.n_layer, n_head=s.n_head, n_embd=s.n_embd,
+                                          dropout=s.dropout, bias=s.bias)
             models["nanoGPT model.py"] = reference.GPT(ref_cfg)
         for impl, model in models.items():
             model.to(device).train()
@@ -118,7 +116,7 @@ def main() -> None:
             else:
                 opt = model.configure_optimizers(0.1, 1e-3, (0.9, 0.99), device.split(":")[0])
             timed = torch.compile(model) if args.compile else model
-            tps = time_training(timed, opt, s["batch_size"], s["block_size"], device, args.steps,
+            tps = time_training(timed, opt, s.batch_size, s.block_size, device, args.steps,
                                 args.runs, args.warmup)
             med = statistics.median(tps)
             course_model = models["course_utils.gpt"]

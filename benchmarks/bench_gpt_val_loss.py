@@ -24,11 +24,12 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--eval_iters", type=int, default=200,
                         help="batches per split for the final estimate (more = less noise)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args()
     cfg = get_preset("shakespeare-char-laptop", device=args.device, save_checkpoint=False,
                      num_threads=args.threads, eval_iters=args.eval_iters, eval_interval=2000)
     start = time.perf_counter()
-    result = train(cfg)
+    result = train(cfg, progress=not args.no_progress)
     seconds = time.perf_counter() - start
     h = result.history
     print(f"nanoGPT CPU-laptop configuration, {cfg.max_iters} iterations, "

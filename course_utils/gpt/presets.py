@@ -17,14 +17,14 @@ PRESETS: dict[str, dict[str, Any]] = {
     ),
     # nanoGPT's "laptop CPU" run (4 layers, 128 wide, 64 characters of context): minutes.
     "shakespeare-char-laptop": dict(
-        n_layer=4, n_head=4, n_embd=128, block_size=64, dropout=0.0,
+        n_layer=4, n_head=4, n_embd=128, block_size=64, dropout=0.0, bias=False,
         batch_size=12, max_iters=2000, lr_decay_iters=2000, learning_rate=1e-3, min_lr=1e-4,
         warmup_iters=100, beta2=0.99, eval_interval=250, eval_iters=20,
         out_dir="out/shakespeare-char-laptop",
     ),
     # nanoGPT's GPU run (6 layers, 384 wide, 256 characters of context): ~10.7M parameters.
     "shakespeare-char-gpu": dict(
-        n_layer=6, n_head=6, n_embd=384, block_size=256, dropout=0.2,
+        n_layer=6, n_head=6, n_embd=384, block_size=256, dropout=0.2, bias=False,
         batch_size=64, max_iters=5000, learning_rate=1e-3, min_lr=1e-4, warmup_iters=100,
         beta2=0.99, eval_interval=250, eval_iters=200, compile=True,
         out_dir="out/shakespeare-char-gpu",
