@@ -14,7 +14,7 @@ LAB_DIR ?= notebooks
 SHARED_DATA := $(abspath $(wildcard ../shared/data))
 TEST_ENV = PYTHONHASHSEED=0 $(if $(SHARED_DATA),COURSE_DATA_PATH=$(SHARED_DATA))
 
-.PHONY: chapter-table help lab test test-fast test-notebooks student lint format execute times kernel constraints clean
+.PHONY: bench chapter-table help lab test test-fast test-notebooks student lint format execute times kernel constraints clean
 
 help:
 	@echo "make lab        set up (first time only) and open JupyterLab on the course (LAB_DIR=student: the student versions)"
@@ -23,6 +23,7 @@ help:
 	@echo "make student    write student versions (solutions removed) into student/"
 	@echo "make execute    re-run every notebook top to bottom and save it (NB=path for one)"
 	@echo "make chapter-table  refresh the README's chapter table from the measured times"
+	@echo "make bench      GPT training throughput and KV-cache speed-up (benchmarks/README.md)"
 	@echo "make lint       ruff on the package, tests and notebooks"
 	@echo "make clean      remove the environment and caches"
 
@@ -62,6 +63,10 @@ format: $(STAMP)
 
 chapter-table: $(STAMP)
 	$(BIN)/python -c 'import re, pathlib; from course_utils.course_map import chapter_table as t; p = pathlib.Path("README.md"); s = p.read_text(); a, b = "<!-- chapter-table:start -->", "<!-- chapter-table:end -->"; p.write_text(s[:s.index(a) + len(a)] + "\n" + t() + "\n" + s[s.index(b):])'
+
+bench: $(STAMP)
+	$(TEST_ENV) $(BIN)/python benchmarks/bench_gpt_throughput.py
+	$(TEST_ENV) $(BIN)/python benchmarks/bench_gpt_kv_cache.py
 
 kernel: $(STAMP)
 	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python (Sigmoid to GPT)"

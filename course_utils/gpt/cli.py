@@ -125,7 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m course_utils.gpt",
                                      description="Train and sample the course's small GPT.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("train", help="train a GPT; any TrainConfig field can follow as --name value")
+    p = sub.add_parser(
+        "train", help="train a GPT; any TrainConfig field can follow as --name value",
+        epilog="Any TrainConfig field overrides the preset, e.g. --max_iters 500 --n_layer 6 "
+               "--device cpu --num_threads 1 --resume --compile. `presets` lists the presets.")
     p.add_argument("--preset", default=DEFAULT_PRESET, choices=list(PRESETS))
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p = sub.add_parser("sample", help="generate text from a checkpoint")
