@@ -81,5 +81,6 @@ def test_helpers_raise_checkfailed() -> None:
         expect_array("abc", "x")
     with pytest.raises(CheckFailed, match="index \\(1,\\)"):
         expect_close([1, 5], [1, 2], "x")
-    assert describe(np.zeros((2, 3))) == "a ndarray of shape (2, 3)"
+    assert describe(np.zeros((2, 3))) == "a NumPy array of shape (2, 3)"
+    assert describe(3) == "an int (3)"
     assert describe(None) == "None"

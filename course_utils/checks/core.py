@@ -72,10 +72,17 @@ def describe(value: Any) -> str:
         return "None"
     shape = getattr(value, "shape", None)
     if shape is not None:
-        return f"a {type(value).__name__} of shape {tuple(shape)}"
+        kind = {"ndarray": "NumPy array", "Tensor": "torch tensor"}.get(type(value).__name__,
+                                                                       type(value).__name__)
+        return f"{_a(kind)} of shape {tuple(shape)}"
     if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    return f"a {type(value).__name__} ({value!r})"[:120]
+        return f"{_a(type(value).__name__)} of length {len(value)}"
+    return f"{_a(type(value).__name__)} ({value!r})"[:120]
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article: 'an int', 'a float'."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def expect_not_none(value: Any, what: str) -> Any:

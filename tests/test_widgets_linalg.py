@@ -1,0 +1,210 @@
+"""Chapter 02's widget: the matmul explorer's drawing, its controls, and a redraw for every control."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.figure import Figure
+
+from course_utils.widgets.linalg import draw_matmul, matmul_widget
+
+CONTROL_NAMES = ["rows of A", "columns of A", "rows of B", "columns of B", "entry row i",
+                 "entry column j"]
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_draw_returns_two_panels_with_the_sum_in_the_title():
+    fig = draw_matmul(3, 4, 4, 2, 1, 0)
+    try:
+        assert isinstance(fig, Figure)
+        assert len(fig.axes) == 2
+        title = fig._suptitle.get_text()
+        assert title == "C[1, 0] = 4·0 + 1·(−2) + (−3)·3 + 0·(−1) = −11"
+        texts = _texts(fig)
+        assert "A is 3×4" in texts and "B is 4×2" in texts and "C = A @ B is 3×2" in texts
+        assert "row 1 →" in texts and "column 0\n↓" in texts
+        assert "sum" in texts and "−11" in texts
+        assert fig.axes[1].get_title() == "C[1, 0] = row 1 of A · column 0 of B"
+        assert "−0" not in texts  # 0 · (−1) is shown as 0
+    finally:
+        plt.close(fig)
+
+
+def test_highlighted_cells_follow_i_and_j():
+    fig = draw_matmul(3, 3, 3, 3, 2, 1)
+    try:
+        blocks = fig.axes[0]
+        colors = [p.get_facecolor() for p in blocks.patches]
+        orange = sum(1 for c in colors if c[:3] == pytest.approx((0xf6 / 255, 0xc4 / 255, 0x8f / 255)))
+        blue = sum(1 for c in colors if c[:3] == pytest.approx((0x9e / 255, 0xca / 255, 0xe1 / 255)))
+        green = sum(1 for c in colors if c[:3] == pytest.approx((0xa8 / 255, 0xd5 / 255, 0xa2 / 255)))
+        assert (orange, blue, green) == (3, 3, 1)  # row i of A, column j of B, entry [i, j]
+        assert "row 2 →" in _texts(fig)
+    finally:
+        plt.close(fig)
+
+
+def test_a_mismatch_shows_the_broken_rule_not_a_traceback():
+    fig = draw_matmul(2, 3, 4, 2, 1, 1)
+    try:
+        title = fig._suptitle.get_text().replace("\n", " ")
+        assert "cannot multiply a 2×3 matrix by a 4×2 matrix: A has 3 columns but B has 4 rows" \
+            in title
+        assert "A's columns must equal B's rows" in title
+        texts = _texts(fig)
+        assert "no C:\n3 ≠ 4" in texts
+        assert "no partner" in texts and "?" in texts  # B's 4th number has nothing to pair with
+        assert "3 columns" in texts and "4 rows" in texts
+    finally:
+        plt.close(fig)
+
+
+def test_draw_refuses_an_entry_outside_the_matrices():
+    with pytest.raises(ValueError, match="i = 3 is outside"):
+        draw_matmul(3, 2, 2, 2, 3, 0)
+
+
+def test_widget_has_six_sliders_in_pairs_and_an_output():
+    box = matmul_widget()
+    try:
+        rows, output = box.children[:-1], box.children[-1]
+        sliders = [s for row in rows for s in row.children]
+        assert len(rows) == 3 and all(isinstance(r, widgets.HBox) for r in rows)
+        assert [s.description for s in sliders] == CONTROL_NAMES
+        assert all(isinstance(s, widgets.IntSlider) for s in sliders)
+        assert [s.value for s in sliders] == [3, 4, 4, 2, 1, 0]
+        assert isinstance(output, widgets.Output)
+    finally:
+        plt.close("all")
+
+
+def _sliders(box: widgets.VBox) -> dict[str, widgets.IntSlider]:
+    return {s.description: s for row in box.children[:-1] for s in row.children}
+
+
+def _shown(output: widgets.Output) -> str:
+    """The PNG of the one figure the widget shows."""
+    assert len(output.outputs) == 1, "old figures must be replaced, not stacked"
+    [item] = output.outputs
+    assert item["output_type"] == "display_data", item.get("text")
+    return item["data"]["image/png"]
+
+
+@pytest.mark.parametrize("name, value", [("rows of A", 4), ("columns of A", 2), ("rows of B", 2),
+                                         ("columns of B", 5), ("entry row i", 2),
+                                         ("entry column j", 1)])
+def test_every_control_changes_the_picture(name, value):
+    box = matmul_widget()
+    try:
+        output = box.children[-1]
+        before = _shown(output)
+        _sliders(box)[name].value = value
+        assert _shown(output) != before
+    finally:
+        plt.close("all")
+
+
+def test_each_index_slider_only_offers_entries_that_exist():
+    box = matmul_widget()
+    try:
+        sliders = _sliders(box)
+        i, j = sliders["entry row i"], sliders["entry column j"]
+        assert (i.min, i.max) == (0, 2) and (j.min, j.max) == (0, 1)
+        sliders["rows of A"].value = 5
+        sliders["columns of B"].value = 4
+        assert (i.max, j.max) == (4, 3)
+        i.value, j.value = 4, 3
+        sliders["rows of A"].value = 2  # i was 4: it moves down to the last row
+        sliders["columns of B"].value = 1
+        assert (i.max, i.value, j.max, j.value) == (1, 1, 0, 0)
+        _shown(box.children[-1])  # and the picture is a figure, not an error
+    finally:
+        plt.close("all")
+
+
+def test_a_mismatch_in_the_widget_still_draws_and_i_j_still_move_it():
+    box = matmul_widget()
+    try:
+        sliders, output = _sliders(box), box.children[-1]
+        sliders["rows of B"].value = 3  # A is 3×4, B is 3×2: no product
+        mismatch = _shown(output)
+        sliders["entry row i"].value = 2
+        moved_i = _shown(output)
+        sliders["entry column j"].value = 1
+        assert len({mismatch, moved_i, _shown(output)}) == 3
+    finally:
+        plt.close("all")
+
+
+def test_same_settings_give_the_same_picture():
+    box = matmul_widget()
+    try:
+        sliders, output = _sliders(box), box.children[-1]
+        first = _shown(output)
+        sliders["columns of A"].value = 5
+        sliders["columns of A"].value = 4
+        assert _shown(output) == first
+    finally:
+        plt.close("all")
+
+
+def test_redraw_calls_draw_with_the_slider_values(monkeypatch):
+    import course_utils.widgets.linalg as module
+
+    calls: list[dict] = []
+    real_draw = module.draw_matmul
+
+    def recording_draw(**values):
+        calls.append(values)
+        return real_draw(**values)
+
+    monkeypatch.setattr(module, "draw_matmul", recording_draw)
+    box = module.matmul_widget()
+    try:
+        _sliders(box)["rows of A"].value = 1  # i (was 1) must drop to 0 before the redraw
+        assert calls[0] == {"a_rows": 3, "a_cols": 4, "b_rows": 4, "b_cols": 2, "i": 1, "j": 0}
+        assert calls[-1] == {"a_rows": 1, "a_cols": 4, "b_rows": 4, "b_cols": 2, "i": 0, "j": 0}
+        assert all(c["i"] < c["a_rows"] and c["j"] < c["b_cols"] for c in calls)
+    finally:
+        plt.close("all")
+
+
+# --- the picture of a layer (section 4) -------------------------------------------------------------
+
+
+def test_draw_layer_shows_inputs_outputs_and_one_line_per_weight():
+    import numpy as np
+
+    from course_utils.widgets.linalg import draw_layer
+
+    W = np.array([[0.2, -0.5, 1.0, 0.1], [1.0, 1.0, 0.0, -0.5], [-0.3, 0.8, 0.5, 0.4]])
+    x = np.array([1.0, 0.5, -1.0, 2.0])
+    fig = draw_layer(W, x)
+    try:
+        [ax] = fig.axes
+        assert len(ax.lines) == W.size
+        texts = _texts(fig)
+        for value in W @ x:  # every output is shown
+            assert f"{round(value, 3) + 0.0:g}".replace("-", "−") in texts
+        assert "x[3]" in texts and "neuron 2: row 2 of W · x" in texts
+        colors = {line.get_color() for line in ax.lines}
+        assert colors == {"C0", "C3"}  # positive and negative weights look different
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("W, x, error, message", [
+    ([[1.0, 2.0]], [1.0, 2.0, 3.0], ValueError, "cannot multiply a 1×2 matrix by a 3×1"),
+    ([1.0, 2.0], [1.0, 2.0], ValueError, "2-D matrix"),
+    ([[1.0, 2.0]], [[1.0, 2.0]], ValueError, "1-D vector"),
+    ([[1.0, 2.0]], "12", TypeError, "needs numbers"),
+])
+def test_draw_layer_refuses_bad_inputs(W, x, error, message):
+    from course_utils.widgets.linalg import draw_layer
+
+    with pytest.raises(error, match=message):
+        draw_layer(W, x)
