@@ -14,12 +14,13 @@ LAB_DIR ?= notebooks
 SHARED_DATA := $(abspath $(wildcard ../shared/data))
 TEST_ENV = PYTHONHASHSEED=0 $(if $(SHARED_DATA),COURSE_DATA_PATH=$(SHARED_DATA))
 
-.PHONY: bench chapter-table help lab test test-fast test-notebooks student lint format execute times kernel constraints clean
+.PHONY: bench chapter-table help lab test test-browser test-fast test-notebooks student lint format execute times kernel constraints clean
 
 help:
 	@echo "make lab        set up (first time only) and open JupyterLab on the course (LAB_DIR=student: the student versions)"
 	@echo "make test       set up (first time only) and run the whole test suite"
 	@echo "make test-fast  unit tests only (no notebook execution)"
+	@echo "make test-browser  every widget driven in JupyterLab in headless Chromium"
 	@echo "make student    write student versions (solutions removed) into student/"
 	@echo "make execute    re-run every notebook top to bottom and save it (NB=path for one)"
 	@echo "make chapter-table  refresh the README's chapter table from the measured times"
@@ -43,6 +44,9 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest tests -m "not browser"
+
+test-browser: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest tests -m browser
 
 test-notebooks: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest notebooks --nbval --nbval-current-env \
