@@ -13,13 +13,14 @@ Only the third piece needs a browser, and it is the same few lines for every cha
 from __future__ import annotations
 
 import base64
-import io
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+
+from ..plotting import figure_png
 
 _STYLE = {"description_width": "initial"}
 _LAYOUT = widgets.Layout(width="420px")
@@ -74,11 +75,10 @@ def figure_output(fig: Figure) -> dict[str, Any]:
     Setting an ``Output`` widget's outputs to this directly (rather than capturing
     ``display``) works the same inside and outside a kernel, so tests can inspect it.
     """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight")
+    png = figure_png(fig)
     plt.close(fig)
     return {"output_type": "display_data", "metadata": {},
-            "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
+            "data": {"image/png": base64.b64encode(png).decode("ascii"),
                      "text/plain": f"<Figure {fig.get_figwidth():.1f}x{fig.get_figheight():.1f} in>"}}
 
 
