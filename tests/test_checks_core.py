@@ -83,4 +83,5 @@ def test_helpers_raise_checkfailed() -> None:
         expect_close([1, 5], [1, 2], "x")
     assert describe(np.zeros((2, 3))) == "a NumPy array of shape (2, 3)"
     assert describe(3) == "an int (3)"
+    assert describe(len) == "the function len"
     assert describe(None) == "None"

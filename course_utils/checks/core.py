@@ -77,6 +77,8 @@ def describe(value: Any) -> str:
         return f"{_a(kind)} of shape {tuple(shape)}"
     if isinstance(value, (list, tuple)):
         return f"{_a(type(value).__name__)} of length {len(value)}"
+    if callable(value) and hasattr(value, "__name__"):
+        return f"the function {value.__name__}"
     return f"{_a(type(value).__name__)} ({value!r})"[:120]
 
 
