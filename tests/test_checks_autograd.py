@@ -6,73 +6,25 @@ import math
 
 import numpy as np
 import pytest
+from check_helpers import assert_hint, assert_pass, each_check, usual_wrong_answers
 
 from course_utils import autograd as ag
 from course_utils.checks.autograd import check_grad_check, check_softplus
-
-
-def stub(*args):
-    """What the student version holds before the learner writes anything."""
-    raise NotImplementedError("write it — see the task above")
-
-
-def crashes(*args):
-    return args[0].no_such_attribute
-
-
-def run(check, answer, capsys):
-    result = check(answer)
-    printed = capsys.readouterr().out
-    assert "Traceback" not in printed
-    return result, printed
-
-
-def assert_hint(check, answer, capsys, *fragments):
-    result, printed = run(check, answer, capsys)
-    assert not result, printed
-    assert printed.startswith("❌ Not yet."), printed
-    for fragment in fragments:
-        assert fragment in printed, printed
-    return printed
-
-
-def assert_pass(check, answer, capsys):
-    result, printed = run(check, answer, capsys)
-    assert result, printed
-    assert printed.startswith("✅ Passed!"), printed
-    return printed
-
 
 ALL_CHECKS = [check_softplus, check_grad_check]
 
 
 # --- what every check must survive -----------------------------------------------------------
+# None, a value instead of a function, the student stub and a crashing function (the usual wrong
+# answers), then this chapter's own: each must get a hint holding the fragments.
 
 
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_none_gets_a_hint(check, capsys):
-    assert_hint(check, None, capsys, "is None")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-@pytest.mark.parametrize("wrong_type", [0.5, "softplus", [1, 2, 3], np.zeros(3)])
-def test_a_value_instead_of_a_function_gets_a_hint(check, wrong_type, capsys):
-    assert_hint(check, wrong_type, capsys, "should be a function")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_the_student_stub_gets_a_hint(check, capsys):
-    assert_hint(check, stub, capsys, "not written yet")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_crashing_function_gets_a_hint_naming_the_error(check, capsys):
-    assert_hint(check, crashes, capsys, "AttributeError", "no_such_attribute")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_function_returning_none_gets_a_hint(check, capsys):
-    assert_hint(check, lambda *args: None, capsys, "None")
+@pytest.mark.parametrize("check, answer, fragments", [
+    *usual_wrong_answers(ALL_CHECKS, [0.5, "softplus", [1, 2, 3], np.zeros(3)]),
+    *each_check(ALL_CHECKS, "returns-None", lambda *args: None, "None"),
+])
+def test_every_check_gives_a_hint_for_a_wrong_answer(check, answer, fragments, capsys):
+    assert_hint(check, answer, capsys, *fragments)
 
 
 # --- exercise 1: softplus ------------------------------------------------------------------

@@ -7,32 +7,10 @@ import math
 import numpy as np
 import pytest
 import torch
+from check_helpers import assert_hint, assert_pass, each_check, usual_wrong_answers
 
 from course_utils import linalg as la
 from course_utils.checks.linalg import check_cosine_similarity, check_matmul
-
-
-def run(check, answer, capsys):
-    result = check(answer)
-    printed = capsys.readouterr().out
-    assert "Traceback" not in printed
-    return result, printed
-
-
-def assert_hint(check, answer, capsys, *fragments):
-    result, printed = run(check, answer, capsys)
-    assert not result, printed
-    assert printed.startswith("❌ Not yet."), printed
-    for fragment in fragments:
-        assert fragment in printed, printed
-    return printed
-
-
-def assert_pass(check, answer, capsys):
-    result, printed = run(check, answer, capsys)
-    assert result, printed
-    assert printed.startswith("✅ Passed!"), printed
-    return printed
 
 
 def stub_matmul(A, B):
@@ -45,51 +23,23 @@ def stub_cosine(u, v):
     raise NotImplementedError("write cosine_similarity() — see the task above")
 
 
-def crashes(a, b):
-    return a.no_such_attribute
-
-
 ALL_CHECKS = [check_matmul, check_cosine_similarity]
 STUBS = {check_matmul: stub_matmul, check_cosine_similarity: stub_cosine}
 
 
 # --- what every check must survive -----------------------------------------------------------
+# None, a value instead of a function, the student stub and a crashing function (the usual wrong
+# answers), then this chapter's own: each must get a hint holding the fragments.
 
 
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_none_gets_a_hint(check, capsys):
-    assert_hint(check, None, capsys, "is None")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-@pytest.mark.parametrize("wrong_type", [0.5, "matmul", [1, 2, 3], np.zeros((2, 2))])
-def test_a_value_instead_of_a_function_gets_a_hint(check, wrong_type, capsys):
-    assert_hint(check, wrong_type, capsys, "should be a function")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_the_student_stub_gets_a_hint(check, capsys):
-    assert_hint(check, STUBS[check], capsys, "not written yet")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_crashing_function_gets_a_hint_naming_the_error(check, capsys):
-    assert_hint(check, crashes, capsys, "AttributeError", "no_such_attribute")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_function_returning_none_gets_a_hint(check, capsys):
-    assert_hint(check, lambda a, b: None, capsys, "None", "return")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_function_returning_text_gets_a_hint(check, capsys):
-    assert_hint(check, lambda a, b: "0.5", capsys, "should be numbers")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_function_with_the_wrong_number_of_arguments_gets_a_hint(check, capsys):
-    assert_hint(check, lambda a: a, capsys, "TypeError", "argument")
+@pytest.mark.parametrize("check, answer, fragments", [
+    *usual_wrong_answers(ALL_CHECKS, [0.5, "matmul", [1, 2, 3], np.zeros((2, 2))], STUBS),
+    *each_check(ALL_CHECKS, "returns-None", lambda a, b: None, "None", "return"),
+    *each_check(ALL_CHECKS, "returns-text", lambda a, b: "0.5", "should be numbers"),
+    *each_check(ALL_CHECKS, "one-argument", lambda a: a, "TypeError", "argument"),
+])
+def test_every_check_gives_a_hint_for_a_wrong_answer(check, answer, fragments, capsys):
+    assert_hint(check, answer, capsys, *fragments)
 
 
 # --- exercise 1: cosine similarity ----------------------------------------------------------------

@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
+import check_helpers
 import numpy as np
 import pytest
 import torch
+from check_helpers import assert_pass, assert_starts_with_a_capital, each_check, usual_wrong_answers
 
 from course_utils import mlp
 from course_utils.checks.mlp import PARAM_CASES, check_mlp_forward, check_param_count
 
 
-def stub(*args):
-    """What the student version holds before the learner writes anything."""
-    raise NotImplementedError("write it — see the task above")
-
-
-def crashes(*args):
-    return args[0].no_such_attribute
-
-
-def run(check, answer, capsys):
-    result = check(answer)
-    printed = capsys.readouterr().out
-    assert "Traceback" not in printed
-    return result, printed
-
-
 def assert_hint(check, answer, capsys, *fragments):
-    result, printed = run(check, answer, capsys)
-    assert not result, printed
-    assert printed.startswith("❌ Not yet."), printed
-    after = printed.removeprefix("❌ Not yet. ")
-    assert after[0].isupper() or after[0] in "`(", printed
-    for fragment in fragments:
-        assert fragment in printed, printed
-    return printed
-
-
-def assert_pass(check, answer, capsys, *fragments):
-    result, printed = run(check, answer, capsys)
-    assert result, printed
-    assert printed.startswith("✅ Passed!"), printed
-    for fragment in fragments:
-        assert fragment in printed, printed
+    """As check_helpers.assert_hint, and the hint starts with a capital letter, ` or (."""
+    printed = check_helpers.assert_hint(check, answer, capsys, *fragments)
+    assert_starts_with_a_capital(printed, or_with="`(")
     return printed
 
 
@@ -50,42 +23,18 @@ ALL_CHECKS = [check_mlp_forward, check_param_count]
 
 
 # --- what every check must survive -----------------------------------------------------------
+# None, a value instead of a function, the student stub and a crashing function (the usual wrong
+# answers), then this chapter's own: each must get a hint holding the fragments.
 
 
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_none_gets_a_hint(check, capsys):
-    assert_hint(check, None, capsys, "is None")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-@pytest.mark.parametrize("wrong_type", [13002, "forward", [1, 2, 3], np.zeros(3)])
-def test_a_value_instead_of_a_function_gets_a_hint(check, wrong_type, capsys):
-    assert_hint(check, wrong_type, capsys, "should be a function")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_the_student_stub_gets_a_hint(check, capsys):
-    assert_hint(check, stub, capsys, "not written yet")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_crashing_function_gets_a_hint_naming_the_error(check, capsys):
-    assert_hint(check, crashes, capsys, "AttributeError", "no_such_attribute")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_function_returning_none_gets_a_hint(check, capsys):
-    assert_hint(check, lambda *args: None, capsys, "None", "return")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_function_returning_text_gets_a_hint(check, capsys):
-    assert_hint(check, lambda *args: "13002", capsys)
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_function_with_the_wrong_arguments_gets_a_hint(check, capsys):
-    assert_hint(check, lambda: 0, capsys, "TypeError")
+@pytest.mark.parametrize("check, answer, fragments", [
+    *usual_wrong_answers(ALL_CHECKS, [13002, "forward", [1, 2, 3], np.zeros(3)]),
+    *each_check(ALL_CHECKS, "returns-None", lambda *args: None, "None", "return"),
+    *each_check(ALL_CHECKS, "returns-text", lambda *args: "13002"),
+    *each_check(ALL_CHECKS, "no-arguments", lambda: 0, "TypeError"),
+])
+def test_every_check_gives_a_hint_for_a_wrong_answer(check, answer, fragments, capsys):
+    assert_hint(check, answer, capsys, *fragments)
 
 
 # --- exercise 1: the forward pass -------------------------------------------------------------

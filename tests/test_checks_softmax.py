@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.special
+from check_helpers import assert_hint, assert_pass, each_check, usual_wrong_answers
 
 from course_utils import softmax as sm
 from course_utils.checks.softmax import (
@@ -13,87 +14,25 @@ from course_utils.checks.softmax import (
     check_stable_softmax,
 )
 
-
-def run(check, answer, capsys):
-    result = check(answer)
-    printed = capsys.readouterr().out
-    assert "Traceback" not in printed
-    return result, printed
-
-
-def assert_hint(check, answer, capsys, *fragments):
-    result, printed = run(check, answer, capsys)
-    assert not result, printed
-    assert printed.startswith("❌ Not yet."), printed
-    for fragment in fragments:
-        assert fragment in printed, printed
-    return printed
-
-
-def assert_pass(check, answer, capsys):
-    result, printed = run(check, answer, capsys)
-    assert result, printed
-    assert printed.startswith("✅ Passed!"), printed
-    return printed
-
-
 # --- what every check must survive -----------------------------------------------------------
+# None, a value instead of a function, the student stub and a crashing function (the usual wrong
+# answers), then this chapter's own: each must get a hint holding the fragments.
 
 ALL_CHECKS = [check_stable_softmax, check_cross_entropy, check_cross_entropy_grad]
+ARRAY_CHECKS = [check_stable_softmax, check_cross_entropy_grad]  # their answer is an array
 
 
-def stub(*args):
-    """What the student version holds before the learner writes anything."""
-    raise NotImplementedError("write it — see the task above")
-
-
-def crashes(*args):
-    return args[0].no_such_attribute
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_none_gets_a_hint(check, capsys):
-    assert_hint(check, None, capsys, "is None")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-@pytest.mark.parametrize("wrong_type", [0.5, "softmax", [1, 2, 3], np.zeros(3)])
-def test_a_value_instead_of_a_function_gets_a_hint(check, wrong_type, capsys):
-    assert_hint(check, wrong_type, capsys, "should be a function")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_the_student_stub_gets_a_hint(check, capsys):
-    assert_hint(check, stub, capsys, "not written yet")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_crashing_function_gets_a_hint_naming_the_error(check, capsys):
-    assert_hint(check, crashes, capsys, "AttributeError", "no_such_attribute")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_function_returning_none_gets_a_hint(check, capsys):
-    assert_hint(check, lambda *args: None, capsys, "None", "return")
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS)
-def test_a_function_returning_text_gets_a_hint(check, capsys):
-    assert_hint(check, lambda *args: "0.5", capsys, "should be numbers")
-
-
-@pytest.mark.parametrize("check", [check_stable_softmax, check_cross_entropy_grad])
-def test_the_wrong_shape_gets_a_hint(check, capsys):
-    assert_hint(check, lambda z, *rest: z[:, :2], capsys, "should return an array of shape")
-
-
-@pytest.mark.parametrize("check", [check_stable_softmax, check_cross_entropy_grad])
-def test_nan_gets_a_hint(check, capsys):
-    assert_hint(check, lambda z, *rest: np.full(z.shape, np.nan), capsys, "nan")
-
-
-def test_a_nan_loss_gets_a_hint(capsys):
-    assert_hint(check_cross_entropy, lambda z, y: np.nan, capsys, "nan")
+@pytest.mark.parametrize("check, answer, fragments", [
+    *usual_wrong_answers(ALL_CHECKS, [0.5, "softmax", [1, 2, 3], np.zeros(3)]),
+    *each_check(ALL_CHECKS, "returns-None", lambda *args: None, "None", "return"),
+    *each_check(ALL_CHECKS, "returns-text", lambda *args: "0.5", "should be numbers"),
+    *each_check(ARRAY_CHECKS, "wrong-shape", lambda z, *rest: z[:, :2],
+                "should return an array of shape"),
+    *each_check(ARRAY_CHECKS, "nan", lambda z, *rest: np.full(z.shape, np.nan), "nan"),
+    *each_check([check_cross_entropy], "nan", lambda z, y: np.nan, "nan"),
+])
+def test_every_check_gives_a_hint_for_a_wrong_answer(check, answer, fragments, capsys):
+    assert_hint(check, answer, capsys, *fragments)
 
 
 # --- exercise 1: stable softmax ----------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from check_helpers import assert_hint, assert_pass, assert_starts_with_a_capital
 
 from course_utils.checks.tensors import (
     check_broadcast_shape,
@@ -12,31 +13,6 @@ from course_utils.checks.tensors import (
     check_zeros_tensor,
 )
 from course_utils.tensors import explain_broadcast
-
-
-def run(check, answer, capsys, *args):
-    result = check(answer, *args)
-    printed = capsys.readouterr().out
-    assert "Traceback" not in printed
-    return result, printed
-
-
-def assert_hint(check, answer, capsys, *fragments, args=()):
-    result, printed = run(check, answer, capsys, *args)
-    assert not result, printed
-    assert printed.startswith("❌ Not yet."), printed
-    for fragment in fragments:
-        assert fragment in printed, printed
-    return printed
-
-
-def assert_pass(check, answer, capsys, *fragments, args=()):
-    result, printed = run(check, answer, capsys, *args)
-    assert result, printed
-    assert printed.startswith("✅ Passed!"), printed
-    for fragment in fragments:
-        assert fragment in printed, printed
-    return printed
 
 
 @pytest.mark.parametrize("check", [check_zeros_tensor, check_broadcast_shape, check_normalize_rows])
@@ -55,9 +31,7 @@ def test_an_untouched_stub_says_not_answered_yet(check, capsys):
     (check_normalize_rows, lambda x: x),
 ])
 def test_every_hint_starts_with_a_capital_letter(check, answer, capsys):
-    printed = assert_hint(check, answer, capsys)
-    after = printed.removeprefix("❌ Not yet. ")
-    assert after[0].isupper() or after[0] == "`", printed
+    assert_starts_with_a_capital(assert_hint(check, answer, capsys), or_with="`")
 
 
 # --- exercise 1: zeros ------------------------------------------------------------------------

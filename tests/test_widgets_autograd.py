@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
+from widget_helpers import picture_changes, record_draws, same_picture_after_a_detour
 
 from course_utils.backprop import neuron_graph
 from course_utils.widgets.autograd import (
@@ -21,13 +22,6 @@ def controls_of(box: widgets.VBox) -> list[widgets.ValueWidget]:
     for child in box.children[:-1]:
         found.extend(child.children if isinstance(child, widgets.HBox) else [child])
     return found
-
-
-def shown(output: widgets.Output) -> str:
-    assert len(output.outputs) == 1, "old figures must be replaced, not stacked"
-    [item] = output.outputs
-    assert item["output_type"] == "display_data", item.get("text")
-    return item["data"]["image/png"]
 
 
 def test_draw_returns_the_graph_with_the_gradients_in_the_title():
@@ -72,10 +66,7 @@ def test_widget_has_six_sliders_a_menu_and_an_output():
 def test_every_control_changes_the_picture(index, new_value):
     box = neuron_graph_widget()
     try:
-        output = box.children[-1]
-        before = shown(output)
-        controls_of(box)[index].value = new_value
-        assert shown(output) != before
+        assert picture_changes(box, controls_of(box)[index], new_value)
     finally:
         plt.close("all")
 
@@ -83,11 +74,7 @@ def test_every_control_changes_the_picture(index, new_value):
 def test_same_settings_same_picture():
     box = neuron_graph_widget()
     try:
-        output, controls = box.children[-1], controls_of(box)
-        first = shown(output)
-        controls[0].value = 2.5
-        controls[0].value = 1.0
-        assert shown(output) == first
+        assert same_picture_after_a_detour(box, controls_of(box)[0], 2.5)
     finally:
         plt.close("all")
 
@@ -95,14 +82,7 @@ def test_same_settings_same_picture():
 def test_redraw_passes_the_control_values(monkeypatch):
     import course_utils.widgets.autograd as module
 
-    calls: list[dict] = []
-    real_draw = module.draw_neuron_graph
-
-    def recording_draw(**values):
-        calls.append(values)
-        return real_draw(**values)
-
-    monkeypatch.setattr(module, "draw_neuron_graph", recording_draw)
+    calls = record_draws(monkeypatch, module, "draw_neuron_graph")
     box = module.neuron_graph_widget()
     try:
         controls_of(box)[1].value = -2.0

@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
+from widget_helpers import picture_changes, record_draws, same_picture_after_a_detour, shown
 
 from course_utils.widgets.linalg import draw_matmul, matmul_widget
 
@@ -86,24 +87,13 @@ def _sliders(box: widgets.VBox) -> dict[str, widgets.IntSlider]:
     return {s.description: s for row in box.children[:-1] for s in row.children}
 
 
-def _shown(output: widgets.Output) -> str:
-    """The PNG of the one figure the widget shows."""
-    assert len(output.outputs) == 1, "old figures must be replaced, not stacked"
-    [item] = output.outputs
-    assert item["output_type"] == "display_data", item.get("text")
-    return item["data"]["image/png"]
-
-
 @pytest.mark.parametrize("name, value", [("rows of A", 4), ("columns of A", 2), ("rows of B", 2),
                                          ("columns of B", 5), ("entry row i", 2),
                                          ("entry column j", 1)])
 def test_every_control_changes_the_picture(name, value):
     box = matmul_widget()
     try:
-        output = box.children[-1]
-        before = _shown(output)
-        _sliders(box)[name].value = value
-        assert _shown(output) != before
+        assert picture_changes(box, _sliders(box)[name], value)
     finally:
         plt.close("all")
 
@@ -121,7 +111,7 @@ def test_each_index_slider_only_offers_entries_that_exist():
         sliders["rows of A"].value = 2  # i was 4: it moves down to the last row
         sliders["columns of B"].value = 1
         assert (i.max, i.value, j.max, j.value) == (1, 1, 0, 0)
-        _shown(box.children[-1])  # and the picture is a figure, not an error
+        shown(box.children[-1])  # and the picture is a figure, not an error
     finally:
         plt.close("all")
 
@@ -131,11 +121,11 @@ def test_a_mismatch_in_the_widget_still_draws_and_i_j_still_move_it():
     try:
         sliders, output = _sliders(box), box.children[-1]
         sliders["rows of B"].value = 3  # A is 3×4, B is 3×2: no product
-        mismatch = _shown(output)
+        mismatch = shown(output)
         sliders["entry row i"].value = 2
-        moved_i = _shown(output)
+        moved_i = shown(output)
         sliders["entry column j"].value = 1
-        assert len({mismatch, moved_i, _shown(output)}) == 3
+        assert len({mismatch, moved_i, shown(output)}) == 3
     finally:
         plt.close("all")
 
@@ -143,11 +133,7 @@ def test_a_mismatch_in_the_widget_still_draws_and_i_j_still_move_it():
 def test_same_settings_give_the_same_picture():
     box = matmul_widget()
     try:
-        sliders, output = _sliders(box), box.children[-1]
-        first = _shown(output)
-        sliders["columns of A"].value = 5
-        sliders["columns of A"].value = 4
-        assert _shown(output) == first
+        assert same_picture_after_a_detour(box, _sliders(box)["columns of A"], 5)
     finally:
         plt.close("all")
 
@@ -155,14 +141,7 @@ def test_same_settings_give_the_same_picture():
 def test_redraw_calls_draw_with_the_slider_values(monkeypatch):
     import course_utils.widgets.linalg as module
 
-    calls: list[dict] = []
-    real_draw = module.draw_matmul
-
-    def recording_draw(**values):
-        calls.append(values)
-        return real_draw(**values)
-
-    monkeypatch.setattr(module, "draw_matmul", recording_draw)
+    calls = record_draws(monkeypatch, module, "draw_matmul")
     box = module.matmul_widget()
     try:
         _sliders(box)["rows of A"].value = 1  # i (was 1) must drop to 0 before the redraw
