@@ -20,6 +20,8 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
+from .validate import check_number
+
 ArrayOrFloat: TypeAlias = "float | np.ndarray"
 
 
@@ -42,16 +44,6 @@ def _as_float_array(x: Any, name: str, argument: str = "x") -> tuple[np.ndarray,
 def _restore(values: np.ndarray, scalar: bool) -> ArrayOrFloat:
     """Give back a Python float for a single number, an array otherwise."""
     return float(values) if scalar else values
-
-
-def _check_number(value: Any, name: str, what: str) -> float:
-    """A single finite real number (for parameters such as the base), or a clear error."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: {what} must be a single number, not {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name}: {what} must be a finite number, got {value}")
-    return value
 
 
 # --- the sigmoid -------------------------------------------------------------------------
@@ -111,7 +103,7 @@ def logit(p: Any) -> ArrayOrFloat:
 
 
 def _check_base(base: Any, name: str) -> float:
-    base = _check_number(base, name, "base")
+    base = check_number(base, name, "base")
     if base <= 0:
         raise ValueError(f"{name}: base must be positive, got {base}. A negative base raised to "
                          "a fractional power is not a real number (try (-2) ** 0.5).")
@@ -133,8 +125,8 @@ def base_sigmoid(x: Any, base: float = math.e, steepness: float = 1.0,
     """
     array, scalar = _as_float_array(x, "base_sigmoid")
     base = _check_base(base, "base_sigmoid")
-    steepness = _check_number(steepness, "base_sigmoid", "steepness")
-    shift = _check_number(shift, "base_sigmoid", "shift")
+    steepness = check_number(steepness, "base_sigmoid", "steepness")
+    shift = check_number(shift, "base_sigmoid", "shift")
     with np.errstate(over="ignore"):  # a rescaled x of ±inf is fine: σ(±inf) is exactly 1 or 0
         t = steepness * math.log(base) * (array - shift)
     return _restore(sigmoid(t), scalar)
@@ -149,8 +141,8 @@ def base_sigmoid_derivative(x: Any, base: float = math.e, steepness: float = 1.0
     """
     array, scalar = _as_float_array(x, "base_sigmoid_derivative")
     base = _check_base(base, "base_sigmoid_derivative")
-    steepness = _check_number(steepness, "base_sigmoid_derivative", "steepness")
-    shift = _check_number(shift, "base_sigmoid_derivative", "shift")
+    steepness = check_number(steepness, "base_sigmoid_derivative", "steepness")
+    shift = check_number(shift, "base_sigmoid_derivative", "shift")
     s = base_sigmoid(array, base, steepness, shift)
     return _restore(steepness * math.log(base) * s * (1.0 - s), scalar)
 
@@ -168,8 +160,8 @@ def base_sigmoid_curve(base: float = math.e, steepness: float = 1.0, shift: floa
     if xs.ndim != 1 or xs.size < 2:
         raise ValueError("base_sigmoid_curve needs x as a 1-D array of at least two points")
     base = _check_base(base, "base_sigmoid_curve")
-    steepness = _check_number(steepness, "base_sigmoid_curve", "steepness")
-    shift = _check_number(shift, "base_sigmoid_curve", "shift")
+    steepness = check_number(steepness, "base_sigmoid_curve", "steepness")
+    shift = check_number(shift, "base_sigmoid_curve", "shift")
     rate = steepness * math.log(base)
     return {
         "x": xs,
@@ -230,7 +222,7 @@ def numeric_derivative(f: Callable[[Any], Any], x: Any, h: float = 1e-5) -> Arra
     if not callable(f):
         raise TypeError(f"numeric_derivative needs a function f to differentiate, "
                         f"got {type(f).__name__}")
-    h = _check_number(h, "numeric_derivative", "the step h")
+    h = check_number(h, "numeric_derivative", "the step h")
     if h <= 0:
         raise ValueError(f"numeric_derivative: the step h must be positive (e.g. 1e-5), got {h}")
     array, scalar = _as_float_array(x, "numeric_derivative")

@@ -28,17 +28,9 @@ from typing import Any
 import numpy as np
 
 from . import optim
+from .validate import check_number
 
 Point = tuple[float, ...]
-
-
-def _number(value: Any, name: str, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: {what} must be a single number, not {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name}: {what} must be a finite number, got {value}")
-    return value
 
 
 def _whole(value: Any, name: str, what: str, minimum: int) -> int:
@@ -123,7 +115,7 @@ def bowl_1d(curvature: float = 1.0) -> Landscape:
     Gradient descent multiplies ``w`` by ``1 − lr · curvature`` at every step, so it crawls for a
     tiny ``lr``, zig-zags for ``lr > 1/curvature`` and diverges for ``lr > 2/curvature``.
     """
-    a = _number(curvature, "bowl_1d", "curvature")
+    a = check_number(curvature, "bowl_1d", "curvature")
     if a <= 0:
         raise ValueError(f"bowl_1d: curvature must be positive (a bowl opening upwards), got {a}")
     return Landscape(
@@ -143,7 +135,7 @@ def bowl_2d(curvatures: Sequence[float] = (0.1, 1.0)) -> Landscape:
     """
     if isinstance(curvatures, (str, bytes)) or len(curvatures) != 2:
         raise ValueError("bowl_2d needs two curvatures (a, b), one per axis")
-    a, b = (_number(c, "bowl_2d", "each curvature") for c in curvatures)
+    a, b = (check_number(c, "bowl_2d", "each curvature") for c in curvatures)
     if a <= 0 or b <= 0:
         raise ValueError(f"bowl_2d: curvatures must be positive, got ({a}, {b})")
     scale = np.array([a, b])
@@ -166,7 +158,7 @@ def ravine(steepness: float = 10.0) -> Landscape:
     and the minimum sits at (1, 1) with loss 0. The classic Rosenbrock function uses
     steepness 100; a gentler one keeps the race short enough to watch.
     """
-    s = _number(steepness, "ravine", "steepness")
+    s = check_number(steepness, "ravine", "steepness")
     if s <= 0:
         raise ValueError(f"ravine: steepness must be positive, got {s}")
 
@@ -200,7 +192,7 @@ def four_valleys(tilt: float = 0.3) -> Landscape:
     the pass), and in the middle a peak. Which valley gradient descent reaches depends only on
     where it starts.
     """
-    k = _number(tilt, "four_valleys", "tilt")
+    k = check_number(tilt, "four_valleys", "tilt")
     if not 0 <= k < 1.5:
         raise ValueError(f"four_valleys: tilt must be between 0 and 1.5 (a larger tilt removes "
                          f"the right-hand valleys), got {k}")
@@ -236,7 +228,7 @@ def numeric_gradient(f: Callable[[np.ndarray], Any], point: Any, h: float = 1e-5
     """
     if not callable(f):
         raise TypeError(f"numeric_gradient needs a function f, got {type(f).__name__}")
-    h = _number(h, "numeric_gradient", "the step h")
+    h = check_number(h, "numeric_gradient", "the step h")
     if h <= 0:
         raise ValueError(f"numeric_gradient: the step h must be positive (e.g. 1e-5), got {h}")
     p = np.array(point, dtype=np.float64).ravel()
@@ -290,7 +282,7 @@ def basin_map(landscape: Landscape, lr: float = 0.05, steps: int = 300,
     """
     if landscape.dim != 2 or not landscape.minima:
         raise ValueError("basin_map needs a 2-D landscape with known minima, e.g. four_valleys()")
-    lr = _number(lr, "basin_map", "lr")
+    lr = check_number(lr, "basin_map", "lr")
     if lr <= 0:
         raise ValueError(f"basin_map: lr must be positive, got {lr}")
     steps, n = _whole(steps, "basin_map", "steps", 1), _whole(n, "basin_map", "n", 2)
@@ -383,7 +375,7 @@ def run_optimizer(landscape: Landscape, optimizer: optim.Optimizer, start: Any =
         raise TypeError(f"run_optimizer needs an optimiser from course_utils.optim (e.g. "
                         f"optim.SGD(0.1)), got {type(optimizer).__name__}")
     steps = _whole(steps, "run_optimizer", "steps", 0)
-    max_loss = _number(max_loss, "run_optimizer", "max_loss")
+    max_loss = check_number(max_loss, "run_optimizer", "max_loss")
     point = landscape._points(landscape.start if start is None else start, "run_optimizer")
     if point.ndim != 1:
         raise ValueError(f"run_optimizer: start must be one point of {landscape.dim} numbers")
@@ -440,7 +432,7 @@ def learning_rate_regime(landscape: Landscape, lr: float) -> str:
     if not landscape.curvatures:
         raise ValueError(f"learning_rate_regime needs a quadratic bowl; the {landscape.name} "
                          "has no single curvature per axis")
-    lr = _number(lr, "learning_rate_regime", "lr")
+    lr = check_number(lr, "learning_rate_regime", "lr")
     factors = [1 - lr * c for c in landscape.curvatures]
     biggest = max(abs(f) for f in factors)
     if biggest > 1 + 1e-12:
@@ -461,7 +453,7 @@ def learning_rate_run(surface: str = "1-D bowl", lr: float = 0.3, steps: int = 3
     if surface not in LR_SURFACES:
         raise ValueError(f"learning_rate_run: surface must be one of {', '.join(LR_SURFACES)}, "
                          f"got {surface!r}")
-    lr = _number(lr, "learning_rate_run", "lr")
+    lr = check_number(lr, "learning_rate_run", "lr")
     if lr <= 0:
         raise ValueError(f"learning_rate_run: lr must be positive, got {lr}")
     steps = _whole(steps, "learning_rate_run", "steps", 1)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .activations import relu, relu_derivative, sigmoid, sigmoid_derivative, tanh, tanh_derivative
+from .validate import check_number
 
 
 def _identity(x: Any) -> np.ndarray:
@@ -99,16 +100,6 @@ def _whole(value: Any, name: str, what: str, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name}: {what} must be at least {minimum}, got {value}")
     return int(value)
-
-
-def _real(value: Any, name: str, what: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
-                                                                   np.floating)):
-        raise TypeError(f"{name}: {what} must be a single number, not {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name}: {what} must be a finite number, got {value}")
-    return value
 
 
 def _layers(weights: Any, biases: Any, name: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -364,8 +355,8 @@ def train_mlp(X: Any, y: Any, hidden_sizes: Sequence[int] = (8,), activation: st
                         f"(or [] for none), not {type(hidden_sizes).__name__}")
     act = _activation_name(activation, name)
     steps = _whole(steps, name, "steps", 0)
-    lr = _real(lr, name, "the learning rate lr")
-    momentum = _real(momentum, name, "momentum")
+    lr = check_number(lr, name, "the learning rate lr")
+    momentum = check_number(momentum, name, "momentum")
     if lr <= 0:
         raise ValueError(f"{name}: the learning rate lr must be positive, got {lr}")
     if not 0 <= momentum < 1:
@@ -410,8 +401,8 @@ def line_in_square(w: Any, b: float, extent: float = 2.5) -> np.ndarray | None:
     w = _numbers(w, "line_in_square", "w").reshape(-1)
     if w.shape != (2,):
         raise ValueError(f"line_in_square: w must hold two weights (x1, x2), got {w.size}")
-    b = _real(b, "line_in_square", "b")
-    extent = _real(extent, "line_in_square", "extent")
+    b = check_number(b, "line_in_square", "b")
+    extent = check_number(extent, "line_in_square", "extent")
     if extent <= 0:
         raise ValueError(f"line_in_square: extent must be positive, got {extent}")
     return _line_in_box(w, b, extent)
@@ -462,8 +453,8 @@ def combine_half_planes(W1: Any, b1: Any, w2: Any, b2: float, points: Any = None
     if b1.shape != (k,) or w2.shape != (k,):
         raise ValueError(f"{name}: with {k} hidden neurons b1 and w2 need {k} numbers each, "
                          f"got {b1.size} and {w2.size}")
-    b2 = _real(b2, name, "b2")
-    extent = _real(extent, name, "extent")
+    b2 = check_number(b2, name, "b2")
+    extent = check_number(extent, name, "extent")
     if extent <= 0:
         raise ValueError(f"{name}: extent must be positive, got {extent}")
     resolution = _whole(resolution, name, "resolution", 2)
@@ -503,8 +494,8 @@ def hidden_plane(w2: Any, b2: float, low: float = -0.1, high: float = 1.1, resol
     w2 = _numbers(w2, name, "w2").reshape(-1)
     if w2.shape != (2,):
         raise ValueError(f"{name}: w2 must hold two weights, one per hidden neuron, got {w2.size}")
-    b2 = _real(b2, name, "b2")
-    low, high = _real(low, name, "low"), _real(high, name, "high")
+    b2 = check_number(b2, name, "b2")
+    low, high = check_number(low, name, "low"), check_number(high, name, "high")
     if high <= low:
         raise ValueError(f"{name}: high must be larger than low, got low={low}, high={high}")
     resolution = _whole(resolution, name, "resolution", 2)
@@ -525,9 +516,9 @@ def half_plane_weights(angle: float, bias: float, sharpness: float = 4.0) -> tup
     ``w · x + b = 0`` lies at distance ``bias`` from the origin, on the far side of the arrow
     for a positive bias.
     """
-    angle = _real(angle, "half_plane_weights", "angle")
-    bias = _real(bias, "half_plane_weights", "bias")
-    sharpness = _real(sharpness, "half_plane_weights", "sharpness")
+    angle = check_number(angle, "half_plane_weights", "angle")
+    bias = check_number(bias, "half_plane_weights", "bias")
+    sharpness = check_number(sharpness, "half_plane_weights", "sharpness")
     radians = math.radians(angle)
     return sharpness * np.array([math.cos(radians), math.sin(radians)]), sharpness * bias
 

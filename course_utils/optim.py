@@ -32,6 +32,8 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
+from .validate import check_number
+
 ArrayOrFloat: TypeAlias = "float | np.ndarray"
 Schedule: TypeAlias = Callable[[int], float]
 
@@ -66,24 +68,15 @@ def _same_shape(array: np.ndarray, params: np.ndarray, name: str, what: str) -> 
     return array
 
 
-def _number(value: Any, name: str, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: {what} must be a single number, not {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name}: {what} must be a finite number, got {value}")
-    return value
-
-
 def _positive(value: Any, name: str, what: str) -> float:
-    value = _number(value, name, what)
+    value = check_number(value, name, what)
     if value <= 0:
         raise ValueError(f"{name}: {what} must be positive, got {value}")
     return value
 
 
 def _lr(value: Any, name: str) -> float:
-    value = _number(value, name, "the learning rate lr")
+    value = check_number(value, name, "the learning rate lr")
     if value < 0:
         raise ValueError(f"{name}: the learning rate lr must be 0 or more, got {value}. A "
                          "negative learning rate walks uphill.")
@@ -91,7 +84,7 @@ def _lr(value: Any, name: str) -> float:
 
 
 def _decay(value: Any, name: str, what: str) -> float:
-    value = _number(value, name, what)
+    value = check_number(value, name, what)
     if not 0 <= value < 1:
         raise ValueError(f"{name}: {what} must be at least 0 and below 1 (typical values are "
                          f"0.9 to 0.999), got {value}. It is the fraction of the old average "
