@@ -47,7 +47,7 @@ def print_agreement(pairs: Mapping[str, tuple[Any, Any]], rtol: float = 1e-10,
     """Print one line per ``name: (mine, reference)`` pair; return True if all agree."""
     if not isinstance(pairs, Mapping) or not pairs:
         raise TypeError("print_agreement needs a non-empty dict {name: (mine, reference)}")
-    print(f"compared with tolerance rtol={rtol:g}, atol={atol:g}:")
+    print(f"a pair agrees when |mine − reference| ≤ {atol:g} + {rtol:g}·|reference| everywhere:")
     width = max(len(name) for name in pairs)
     verdicts = []
     for name, pair in pairs.items():
