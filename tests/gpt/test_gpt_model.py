@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from course_utils.gpt import GPT, MLP, Block, CausalSelfAttention, GPTConfig
+from course_utils.gpt.model import causal_mask
 
 
 def tiny_config(**kw) -> GPTConfig:
@@ -68,6 +69,17 @@ def test_too_long_input_is_a_clear_error():
         model(torch.zeros(1, 4))
 
 
+@pytest.mark.parametrize("bad", [17, 70, -1])
+def test_token_ids_outside_the_vocabulary_are_a_clear_error(bad):
+    model = GPT(tiny_config())  # vocab_size=17
+    idx = torch.tensor([[1, 2, bad, 3]])
+    message = rf"token id {bad} is outside the vocabulary: ids run from 0 to 16 \(vocab_size=17\)"
+    with pytest.raises(ValueError, match=message):
+        model(idx)
+    with pytest.raises(ValueError, match="target " + message):
+        model(torch.tensor([[1, 2, 3, 4]]), idx)
+
+
 def test_weight_tying_and_parameter_counts():
     cfg = tiny_config(bias=True)
     model = GPT(cfg)
@@ -122,8 +134,25 @@ def test_explicit_attention_puts_zero_weight_on_the_future():
     q = k = torch.randn(1, 1, 5, 8)
     v = torch.eye(5).view(1, 1, 5, 5)  # row i of the output = attention weights of query i
     weights = attn.explicit_attention(q, k, v)[0, 0]
-    assert torch.all(weights.triu(diagonal=1) == 0)
+    assert torch.all(weights[~causal_mask(5)] == 0)
     torch.testing.assert_close(weights.sum(-1), torch.ones(5))
+
+
+def test_causal_mask_lets_each_query_see_its_past_and_itself():
+    assert causal_mask(3).tolist() == [[True, False, False], [True, True, False], [True, True, True]]
+    # two keys already cached: the 2 new queries sit at positions 2 and 3
+    assert causal_mask(2, past=2).tolist() == [[True, True, True, False], [True, True, True, True]]
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_both_attention_paths_agree_with_a_kv_cache(fused):
+    torch.manual_seed(0)
+    model = GPT(tiny_config(fused_attention=fused)).eval()
+    idx = torch.randint(0, 17, (2, 12))
+    caches = model.make_caches(2)
+    parts = [model(idx[:, :5], caches=caches)[0], model(idx[:, 5:9], caches=caches)[0],
+             model(idx[:, 9:], caches=caches)[0]]
+    torch.testing.assert_close(torch.cat(parts, 1), model(idx)[0], rtol=1e-5, atol=1e-5)
 
 
 def test_optimizer_decays_only_matrices():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from course_utils.course_map import chapter_table
 
-README = (Path(__file__).parents[1] / "README.md").read_text()
+README = (Path(__file__).parents[2] / "README.md").read_text()
 
 
 def test_chapter_table_is_up_to_date() -> None:

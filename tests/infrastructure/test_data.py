@@ -216,7 +216,7 @@ def test_load_text_offline_uses_announced_fallback(cache: Path, monkeypatch: pyt
 def test_load_text_reads_verified_copy(cache: Path, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     spec = cd.get_spec("tinyshakespeare")
-    shared = [Path(p) for p in (Path(__file__).parents[2] / "shared" / "data",)]
+    shared = [Path(p) for p in (Path(__file__).parents[3] / "shared" / "data",)]
     source = next((p for p in shared if (p / spec.relpath).is_file()), None)
     if source is None:
         pytest.skip("no local copy of Tiny Shakespeare beside the repository")

@@ -8,7 +8,7 @@ import pytest
 
 from course_utils.course_map import CHAPTERS, Chapter, all_prerequisites, chapter, layout_chapters
 
-NOTEBOOKS = Path(__file__).parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
 
 
 def test_fourteen_chapters_numbered_0_to_13_in_order():

@@ -143,7 +143,7 @@ def test_bad_folders(tmp_path: Path) -> None:
 
 
 def test_course_notebooks_all_have_parsable_stubs(tmp_path: Path) -> None:
-    notebooks = Path(__file__).parents[1] / "notebooks"
+    notebooks = Path(__file__).parents[2] / "notebooks"
     if not list(notebooks.glob("[0-9][0-9]_*.ipynb")):
         pytest.skip("no course notebooks yet")
     for path in student.generate(notebooks, tmp_path / "student"):

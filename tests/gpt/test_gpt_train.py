@@ -11,10 +11,20 @@ from pathlib import Path
 import pytest
 import torch
 
-from course_utils.gpt import TrainConfig, get_preset, load_checkpoint, lr_at, train
+from course_utils.gpt import (
+    GPTConfig,
+    TrainConfig,
+    get_preset,
+    load_checkpoint,
+    load_pretrained,
+    lr_at,
+    pretrained_path,
+    train,
+)
+from course_utils.gpt.checkpoint import CheckpointError
 from course_utils.gpt.cli import UsageError, main, parse_overrides
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TEXT = textwrap.dedent("""\
     First Citizen:
     Before we proceed any further, hear me speak.
@@ -49,21 +59,50 @@ def test_learning_rate_warms_up_then_decays_to_min_lr():
 
 def test_train_config_validates():
     with pytest.raises(ValueError, match="cannot be split evenly"):
-        TrainConfig(n_embd=100, n_head=3)
+        TrainConfig(model=GPTConfig(n_embd=100, n_head=3))
+    with pytest.raises(ValueError, match="cannot be split evenly"):
+        get_preset("tiny", n_embd=100, n_head=3)
     with pytest.raises(ValueError, match="min_lr"):
         TrainConfig(learning_rate=1e-3, min_lr=1e-2)
     with pytest.raises(ValueError, match="unknown preset"):
         get_preset("huge")
+    with pytest.raises(TypeError, match="must be a GPTConfig"):
+        TrainConfig(model={"n_layer": 2})
+
+
+def test_train_config_holds_the_model_config_with_one_default_block_size():
+    assert TrainConfig().model == GPTConfig()  # one set of model defaults, GPTConfig's
+    cfg = TrainConfig().with_settings(block_size=64, n_layer=3, max_iters=9)
+    assert (cfg.model.block_size, cfg.model.n_layer, cfg.max_iters) == (64, 3, 9)
+    assert cfg.model_config(vocab_size=40) == GPTConfig(block_size=64, n_layer=3, vocab_size=40)
+    with pytest.raises(ValueError, match="vocab_size comes from the tokenizer"):
+        TrainConfig().with_settings(vocab_size=10)
+    assert TrainConfig.from_dict(cfg.to_dict()) == cfg
+
+
+@pytest.mark.skipif(not pretrained_path().is_file(), reason="no shipped checkpoint")
+def test_shipped_checkpoint_loads_its_run_config_and_samples():
+    """The shipped file records its run in the older flat form; both still load."""
+    ckpt = load_pretrained()
+    run = TrainConfig.from_dict(ckpt.train_config)
+    assert run.model == ckpt.config and run.model.block_size == 128
+    from course_utils.gpt import generate
+
+    text = generate(ckpt.model, ckpt.tokenizer, "ROMEO:", 30, seed=0)
+    assert len(text) == 30 and set(text) <= set(ckpt.tokenizer.chars)
 
 
 def test_train_from_python_learns_and_returns_history(tmp_path):
     result = train(tiny(tmp_path, max_iters=60), text=TEXT, progress=False)
+    assert result.config.model == result.model.config  # with the text's vocabulary
+    assert result.config.model.vocab_size == len(set(TEXT))
     h = result.history
     assert len(h.train_loss) == 60 and h.eval_iters == [24, 49, 59]
     assert h.val_loss[-1] < h.val_loss[0] < 3.5
     assert (tmp_path / "run" / "ckpt.pt").is_file() and (tmp_path / "run" / "history.json").is_file()
     ckpt = load_checkpoint(tmp_path / "run" / "ckpt.pt")
     assert ckpt.iter_num == 59 and ckpt.meta["val_loss"] == h.val_loss[-1]
+    assert TrainConfig.from_dict(ckpt.train_config) == result.config
 
 
 def test_resume_continues_where_the_run_stopped(tmp_path):
@@ -72,8 +111,12 @@ def test_resume_continues_where_the_run_stopped(tmp_path):
                     progress=False)
     assert resumed.history.eval_iters == [9, 19, 29, 39, 49]
     assert resumed.history.iters[0] == 0 and len(resumed.history.iters) == 50
-    with pytest.raises(Exception, match="different model.*n_embd"):
+    with pytest.raises(CheckpointError, match=r"different model.*n_embd: 64 vs 32"):
         train(tiny(tmp_path, n_embd=64, resume=True), text=TEXT, progress=False)
+    # dropout does not change the weights' shapes: that run may resume
+    more = train(tiny(tmp_path, max_iters=52, eval_interval=10, resume=True, dropout=0.1),
+                 text=TEXT, progress=False)
+    assert more.history.iters[-1] == 51
 
 
 def test_text_too_short_for_the_block_is_a_clear_error(tmp_path):
@@ -86,6 +129,11 @@ def test_command_line_overrides_are_typed_and_checked():
                            "--dropout", "0.1", "--bias", "false"])
     assert got == {"max_iters": 5, "compile": True, "lr_decay_iters": None, "dropout": 0.1,
                    "bias": False}
+    got = parse_overrides(["--block-size", "48", "--n_layer=3"])
+    assert got == {"block_size": 48, "n_layer": 3}
+    assert get_preset("tiny", **got).model.block_size == 48
+    with pytest.raises(UsageError, match="did you mean --block_size"):
+        parse_overrides(["--block-sise", "48"])
     with pytest.raises(UsageError, match="did you mean --max_iters"):
         parse_overrides(["--max_iter", "5"])
     with pytest.raises(UsageError, match="must be a int"):
@@ -97,10 +145,12 @@ def test_command_trains_end_to_end(tmp_path):
     (tmp_path / "text.txt").write_text(TEXT, encoding="utf-8")
     out = tmp_path / "cli"
     done = run_cli(["train", "--preset", "tiny", "--text_file", "text.txt", "--out_dir", str(out),
-                    "--max_iters", "30", "--device", "cpu", "--no-progress"], cwd=tmp_path)
+                    "--max_iters", "30", "--block-size", "24", "--device", "cpu", "--no-progress"],
+                   cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "val loss" in done.stdout and (out / "ckpt.pt").is_file()
-    assert load_checkpoint(out / "ckpt.pt").iter_num == 29
+    ckpt = load_checkpoint(out / "ckpt.pt")
+    assert ckpt.iter_num == 29 and ckpt.config.block_size == 24
 
 
 def test_sample_and_export_commands(tmp_path, capsys):
@@ -112,7 +162,9 @@ def test_sample_and_export_commands(tmp_path, capsys):
     assert len(capsys.readouterr().out) == 41  # 40 characters and a newline
     assert main(["export", str(ckpt), str(tmp_path / "small.pt")]) == 0
     assert (tmp_path / "small.pt").stat().st_size < ckpt.stat().st_size
-    assert main(["presets"]) == 0 and "shakespeare-char" in capsys.readouterr().out
+    assert main(["presets"]) == 0
+    listed = capsys.readouterr().out
+    assert "shakespeare-char (default): block_size=128, n_layer=4" in listed
 
 
 @pytest.mark.parametrize("argv,message", [
@@ -165,7 +217,7 @@ def test_every_preset_is_a_valid_configuration():
 
     for name in PRESETS:
         cfg = get_preset(name)
-        assert cfg.model_config(vocab_size=65).n_embd % cfg.n_head == 0
+        assert cfg.model_config(vocab_size=65).n_embd % cfg.model.n_head == 0
     with pytest.raises(ValueError, match="unknown training setting"):
         get_preset("tiny", n_embed=3)
 
@@ -189,3 +241,55 @@ def test_split_loss_covers_the_whole_split_and_matches_a_direct_computation():
     n = (len(data.val) - 1) // T
     direct = model(data.val[: n * T].view(n, T), data.val[1: n * T + 1].view(n, T))[1].item()
     assert split_loss(model, data, "val", batch_size=3) == pytest.approx(direct, rel=1e-5)
+
+
+NAN_ON_ONE_RANK_SCRIPT = """
+import os, sys, torch
+from course_utils.gpt import GPT, CharTokenizer, get_preset, train
+text = open(sys.argv[1], encoding="utf-8").read()
+cfg = get_preset("tiny", out_dir=sys.argv[2], device="cpu", max_iters=20, eval_interval=20,
+                 save_checkpoint=False)
+model = GPT(cfg.model_config(CharTokenizer.from_text(text).vocab_size))
+calls = 0
+
+def poison(module, inputs, output):  # from iteration 3 on, rank 1's logits are nan
+    global calls
+    calls += module.training
+    return output * float("nan") if calls > 3 else output
+
+if os.environ["RANK"] == "1":
+    model.lm_head.register_forward_hook(poison)
+train(cfg, text=text, model=model, progress=False)
+"""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.timeout(120)
+def test_a_nan_loss_on_one_process_stops_every_process(tmp_path):
+    """Two gloo processes; only rank 1's loss turns nan, yet both stop with the same error."""
+    (tmp_path / "text.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "nan.py").write_text(NAN_ON_ONE_RANK_SCRIPT)
+    base = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO), "WORLD_SIZE": "2",
+            "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port())}
+    procs = [subprocess.Popen([sys.executable, str(tmp_path / "nan.py"), str(tmp_path / "text.txt"),
+                               str(tmp_path / "run")], cwd=tmp_path, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env={**base, "RANK": str(rank), "LOCAL_RANK": str(rank)})
+             for rank in (0, 1)]
+    try:
+        errors = [p.communicate(timeout=90)[1] for p in procs]
+    except subprocess.TimeoutExpired:
+        for p in procs:
+            p.kill()
+        pytest.fail("a process hung instead of stopping on the non-finite loss")
+    for rank, (p, err) in enumerate(zip(procs, errors, strict=True)):
+        assert p.returncode != 0, f"rank {rank} finished normally:\n{err[-2000:]}"
+        assert "FloatingPointError: the loss stopped being a finite number (nan or inf) at " \
+               "iteration 3 in at least one of the 2 processes" in err, err[-2000:]

@@ -97,6 +97,17 @@ def test_top_k_and_top_p_keep_the_right_tokens():
     assert hot.max() - hot.min() < 0.02  # high temperature flattens towards uniform
 
 
+@pytest.mark.parametrize("bad", [70, -1])
+def test_generation_from_ids_outside_the_vocabulary_is_a_clear_error(lm, bad):
+    model, _ = lm
+    V = model.config.vocab_size
+    idx = torch.tensor([[0, bad]])
+    message = rf"token id {bad} is outside the vocabulary: ids run from 0 to {V - 1} \(vocab_size={V}\)"
+    for use_cache in (True, False):
+        with pytest.raises(ValueError, match=message):
+            next(generate_ids(model, idx, 5, use_cache=use_cache))
+
+
 @pytest.mark.parametrize("kwargs,message", [
     (dict(prompt="Zounds!"), "not in the vocabulary"),
     (dict(prompt=""), "prompt is empty"),
