@@ -23,7 +23,7 @@ help:
 	@echo "make test-browser  every widget driven in JupyterLab in headless Chromium"
 	@echo "make student    write student versions (solutions removed) into student/"
 	@echo "make execute    re-run every notebook top to bottom and save it (NB=path for one)"
-	@echo "make chapter-table  refresh the README's chapter table from the measured times"
+	@echo "make chapter-table  refresh the README's chapter table and CONTRIBUTING's module table"
 	@echo "make bench      GPT training throughput and KV-cache speed-up (benchmarks/README.md)"
 	@echo "make lint       ruff on the package, tests and notebooks"
 	@echo "make clean      remove the environment and caches"
@@ -66,7 +66,7 @@ format: $(STAMP)
 	$(BIN)/ruff format course_utils tests benchmarks
 
 chapter-table: $(STAMP)
-	$(BIN)/python -c 'import re, pathlib; from course_utils.course_map import chapter_table as t; p = pathlib.Path("README.md"); s = p.read_text(); a, b = "<!-- chapter-table:start -->", "<!-- chapter-table:end -->"; p.write_text(s[:s.index(a) + len(a)] + "\n" + t() + "\n" + s[s.index(b):])'
+	$(BIN)/python -m course_utils.course_map
 
 bench: $(STAMP)
 	$(TEST_ENV) $(BIN)/python benchmarks/bench_gpt_throughput.py

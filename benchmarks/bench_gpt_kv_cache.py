@@ -19,7 +19,7 @@ import time
 import torch
 
 from course_utils.env import pick_device
-from course_utils.gpt import GPT, GPTConfig, generate_ids, get_preset, load_checkpoint
+from course_utils.gpt import GPT, generate_ids, get_preset, load_checkpoint
 
 
 def timed_generation(model: GPT, idx: torch.Tensor, n: int, use_cache: bool,
@@ -49,10 +49,9 @@ def main() -> None:
     if args.checkpoint:
         model = load_checkpoint(args.checkpoint, device=device).model
     else:
-        p = get_preset("shakespeare-char")
+        preset = get_preset("shakespeare-char", block_size=args.block)
         torch.manual_seed(0)
-        model = GPT(GPTConfig(vocab_size=65, block_size=args.block, n_layer=p.n_layer,
-                              n_head=p.n_head, n_embd=p.n_embd)).to(device).eval()
+        model = GPT(preset.model_config(vocab_size=65)).to(device).eval()
     c = model.config
     idx = torch.zeros(1, 1, dtype=torch.long, device=device)  # a one-token prompt
     print(f"device {device}, {torch.get_num_threads()} threads | model {c.n_layer}L {c.n_embd}d, "

@@ -23,8 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from course_utils import mnist_mlp as mm
-from course_utils import torch_mlp as tm
+from course_utils import mnist_mlp, torch_mlp
 from course_utils.data import load_mnist
 from course_utils.timing import format_seconds
 
@@ -61,27 +60,28 @@ def main() -> None:
                         help="also train both for 15 epochs and report held-out accuracy")
     args = parser.parse_args()
 
-    mm.set_threads(args.threads)
+    mnist_mlp.set_threads(args.threads)
     data = load_mnist(args.source)
-    X, y = mm.flatten_images(data.x_train), data.y_train
-    X_test, y_test = mm.flatten_images(data.x_test), data.y_test
+    X, y = mnist_mlp.flatten_images(data.x_train), data.y_train
+    X_test, y_test = mnist_mlp.flatten_images(data.x_test), data.y_test
     print(f"784-{args.hidden}-10 ReLU, float32, batch {args.batch_size}, lr {args.lr}, "
           f"{len(X):,} digits per epoch, {args.threads} thread(s), torch {torch.__version__}, "
           f"numpy {np.__version__}")
 
-    params = mm.init_params(args.hidden)
+    params = mnist_mlp.init_params(args.hidden)
     rng = np.random.default_rng(0)
     torch.manual_seed(0)
-    model = tm.TorchMLP(n_hidden=args.hidden)
+    model = torch_mlp.TorchMLP(n_hidden=args.hidden)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
-    loader = tm.make_loader(X, y, args.batch_size, seed=0)
-    model2 = tm.TorchMLP(n_hidden=args.hidden)
+    loader = torch_mlp.make_loader(X, y, args.batch_size, seed=0)
+    model2 = torch_mlp.TorchMLP(n_hidden=args.hidden)
     optimizer2 = torch.optim.SGD(model2.parameters(), lr=args.lr)
     Xt, yt, generator = torch.from_numpy(X), torch.from_numpy(y), torch.Generator().manual_seed(0)
 
     variants = {
-        "numpy (from scratch)": lambda: mm.train_epoch(params, X, y, args.batch_size, args.lr, rng),
-        "torch (DataLoader)": lambda: tm.train_epoch(model, loader, optimizer),
+        "numpy (from scratch)": lambda: mnist_mlp.train_epoch(params, X, y, args.batch_size,
+                                                              args.lr, rng),
+        "torch (DataLoader)": lambda: torch_mlp.train_epoch(model, loader, optimizer),
         "torch (sliced tensors)": lambda: sliced_epoch(model2, Xt, yt, optimizer2,
                                                        args.batch_size, generator),
     }
@@ -104,12 +104,12 @@ def main() -> None:
     print(f"goal (numpy within 2× of torch per epoch): {verdict}")
 
     if args.train:
-        params = mm.init_params(args.hidden)
-        history = mm.train(params, X, y, epochs=15, batch_size=args.batch_size, lr=args.lr,
-                           X_val=X_test, y_val=y_test, progress=False)
-        _, torch_history = tm.train_torch_mlp(X, y, n_hidden=args.hidden, epochs=15,
-                                              batch_size=args.batch_size, lr=args.lr,
-                                              X_val=X_test, y_val=y_test, progress=False)
+        params = mnist_mlp.init_params(args.hidden)
+        history = mnist_mlp.train(params, X, y, epochs=15, batch_size=args.batch_size,
+                                  lr=args.lr, X_val=X_test, y_val=y_test, progress=False)
+        _, torch_history = torch_mlp.train_torch_mlp(X, y, n_hidden=args.hidden, epochs=15,
+                                                     batch_size=args.batch_size, lr=args.lr,
+                                                     X_val=X_test, y_val=y_test, progress=False)
         print(f"\n15 epochs: numpy {history.val_accuracy[-1]:.1%} held-out in "
               f"{format_seconds(history.seconds)}; torch {torch_history.val_accuracy[-1]:.1%} "
               f"in {format_seconds(torch_history.seconds)}")

@@ -20,24 +20,20 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from .validate import check_number
+from .validate import as_float_array, check_number
 
 ArrayOrFloat: TypeAlias = "float | np.ndarray"
 
 
-def _as_float_array(x: Any, name: str, argument: str = "x") -> tuple[np.ndarray, bool]:
-    """``x`` as a float array, and whether it was a single number; a clear error otherwise."""
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} needs a number or a NumPy array of numbers for {argument}, "
-                        f"not {type(x).__name__} {x!r}")
-    array = np.asarray(x)
-    if array.dtype.kind == "c":
-        raise TypeError(f"{name} works on real numbers; {argument} is complex")
-    if array.dtype.kind not in "fiub":
-        raise TypeError(f"{name} needs a number or a NumPy array of numbers for {argument}, "
-                        f"not {type(x).__name__} of {array.dtype}")
-    if array.dtype.kind != "f":
-        array = array.astype(np.float64)
+def _numbers(x: Any, name: str, what: str = "x") -> tuple[np.ndarray, bool]:
+    """``x`` as a float array, and whether it was a single number; a clear error otherwise.
+
+    float32 input stays float32 (chapter 01 shows where float32 overflows); everything else
+    becomes float64.
+    """
+    array = as_float_array(x, name, what)
+    if getattr(x, "dtype", None) == np.float32:
+        array = array.astype(np.float32)
     return array, array.ndim == 0
 
 
@@ -56,7 +52,7 @@ def naive_sigmoid(x: Any) -> ArrayOrFloat:
     bigger than the largest float (``x < -709.78`` in float64, ``x < -88.72`` in float32): NumPy
     warns ``overflow encountered in exp`` and works with ``inf``. Use :func:`sigmoid` instead.
     """
-    array, scalar = _as_float_array(x, "naive_sigmoid")
+    array, scalar = _numbers(x, "naive_sigmoid")
     return _restore(1.0 / (1.0 + np.exp(-array)), scalar)
 
 
@@ -67,7 +63,7 @@ def sigmoid(x: Any) -> ArrayOrFloat:
     ``e**x / (1 + e**x)``. Both only ever compute ``e**-|x|``, a number in (0, 1], so no input
     (not even ``±1e308`` or ``±inf``) can overflow. ``nan`` gives ``nan``.
     """
-    array, scalar = _as_float_array(x, "sigmoid")
+    array, scalar = _numbers(x, "sigmoid")
     with np.errstate(under="ignore"):  # e**-|x| rounding to 0 is the right answer, not an error
         z = np.exp(-np.abs(array))
         values = np.where(array >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
@@ -76,7 +72,7 @@ def sigmoid(x: Any) -> ArrayOrFloat:
 
 def sigmoid_derivative(x: Any) -> ArrayOrFloat:
     """``σ'(x) = σ(x) · (1 − σ(x))``: the slope of the sigmoid, at most 1/4 (at ``x = 0``)."""
-    array, scalar = _as_float_array(x, "sigmoid_derivative")
+    array, scalar = _numbers(x, "sigmoid_derivative")
     s = sigmoid(array)
     return _restore(s * (1.0 - s), scalar)
 
@@ -86,7 +82,7 @@ def logit(p: Any) -> ArrayOrFloat:
 
     ``p`` must lie strictly between 0 and 1: it is a probability that the sigmoid can produce.
     """
-    array, scalar = _as_float_array(p, "logit", "p")
+    array, scalar = _numbers(p, "logit", "p")
     bad = ~((array > 0) & (array < 1))  # also catches nan
     if bad.any():
         first = float(array[bad].flat[0])
@@ -123,7 +119,7 @@ def base_sigmoid(x: Any, base: float = math.e, steepness: float = 1.0,
     A base between 0 and 1 gives a falling curve (``ln b < 0``); base 1 and bases ≤ 0 are
     errors.
     """
-    array, scalar = _as_float_array(x, "base_sigmoid")
+    array, scalar = _numbers(x, "base_sigmoid")
     base = _check_base(base, "base_sigmoid")
     steepness = check_number(steepness, "base_sigmoid", "steepness")
     shift = check_number(shift, "base_sigmoid", "shift")
@@ -139,43 +135,12 @@ def base_sigmoid_derivative(x: Any, base: float = math.e, steepness: float = 1.0
     The chain rule brings out the factor ``steepness · ln(base)``; it is 1 only for base e with
     steepness 1, which is why the natural sigmoid has the tidy derivative ``σ(1 − σ)``.
     """
-    array, scalar = _as_float_array(x, "base_sigmoid_derivative")
+    array, scalar = _numbers(x, "base_sigmoid_derivative")
     base = _check_base(base, "base_sigmoid_derivative")
     steepness = check_number(steepness, "base_sigmoid_derivative", "steepness")
     shift = check_number(shift, "base_sigmoid_derivative", "shift")
     s = base_sigmoid(array, base, steepness, shift)
     return _restore(steepness * math.log(base) * s * (1.0 - s), scalar)
-
-
-def base_sigmoid_curve(base: float = math.e, steepness: float = 1.0, shift: float = 0.0,
-                       x: Any = None) -> dict[str, Any]:
-    """What the base-b widget shows, as numbers (no plotting).
-
-    Returns a dict with ``x`` (default: 401 points from −8 to 8), ``y`` and ``slope`` (the
-    base-b sigmoid and its derivative), ``natural`` and ``natural_slope`` (σ and σ' for
-    reference), ``rate`` (``steepness · ln(base)``, the factor that rescales x), ``centre``
-    (the x where the curve crosses 1/2, i.e. ``shift``) and ``centre_slope`` (``rate / 4``).
-    """
-    xs = np.linspace(-8.0, 8.0, 401) if x is None else _as_float_array(x, "base_sigmoid_curve")[0]
-    if xs.ndim != 1 or xs.size < 2:
-        raise ValueError("base_sigmoid_curve needs x as a 1-D array of at least two points")
-    base = _check_base(base, "base_sigmoid_curve")
-    steepness = check_number(steepness, "base_sigmoid_curve", "steepness")
-    shift = check_number(shift, "base_sigmoid_curve", "shift")
-    rate = steepness * math.log(base)
-    return {
-        "x": xs,
-        "y": base_sigmoid(xs, base, steepness, shift),
-        "slope": base_sigmoid_derivative(xs, base, steepness, shift),
-        "natural": sigmoid(xs),
-        "natural_slope": sigmoid_derivative(xs),
-        "base": base,
-        "steepness": steepness,
-        "shift": shift,
-        "rate": rate,
-        "centre": shift,
-        "centre_slope": rate / 4.0,
-    }
 
 
 # --- relatives: tanh and ReLU ------------------------------------------------------------
@@ -186,26 +151,26 @@ def tanh(x: Any) -> ArrayOrFloat:
 
     Computed with ``np.tanh``, which is accurate near 0 (``2σ(2x) − 1`` loses digits there).
     """
-    array, scalar = _as_float_array(x, "tanh")
+    array, scalar = _numbers(x, "tanh")
     return _restore(np.tanh(array), scalar)
 
 
 def tanh_derivative(x: Any) -> ArrayOrFloat:
     """``tanh'(x) = 1 − tanh(x)²``: 1 at ``x = 0``, four times the sigmoid's best slope."""
-    array, scalar = _as_float_array(x, "tanh_derivative")
+    array, scalar = _numbers(x, "tanh_derivative")
     t = np.tanh(array)
     return _restore(1.0 - t * t, scalar)
 
 
 def relu(x: Any) -> ArrayOrFloat:
     """Rectified linear unit ``max(0, x)``: negative inputs become 0, positive ones pass."""
-    array, scalar = _as_float_array(x, "relu")
+    array, scalar = _numbers(x, "relu")
     return _restore(np.maximum(array, 0.0), scalar)
 
 
 def relu_derivative(x: Any) -> ArrayOrFloat:
     """1 where ``x > 0``, 0 where ``x < 0``; at exactly 0 we use 0 (as PyTorch does)."""
-    array, scalar = _as_float_array(x, "relu_derivative")
+    array, scalar = _numbers(x, "relu_derivative")
     return _restore((array > 0).astype(array.dtype), scalar)
 
 
@@ -225,14 +190,13 @@ def numeric_derivative(f: Callable[[Any], Any], x: Any, h: float = 1e-5) -> Arra
     h = check_number(h, "numeric_derivative", "the step h")
     if h <= 0:
         raise ValueError(f"numeric_derivative: the step h must be positive (e.g. 1e-5), got {h}")
-    array, scalar = _as_float_array(x, "numeric_derivative")
+    array, scalar = _numbers(x, "numeric_derivative")
     slope = (np.asarray(f(array + h), dtype=float) - np.asarray(f(array - h), dtype=float)) / (2 * h)
     return _restore(slope, scalar)
 
 
 __all__ = [
     "base_sigmoid",
-    "base_sigmoid_curve",
     "base_sigmoid_derivative",
     "logit",
     "naive_sigmoid",

@@ -8,17 +8,22 @@ Calling ``loss.backward()`` visits the graph from the output back to the inputs,
 topological order, and leaves ``∂loss/∂v`` in ``v.grad`` for every Value ``v`` the loss
 depends on.
 
+This is the engine the chapter-06 notebook builds, operation for operation: ``+``, ``*``,
+``-``, ``**`` (a number as the exponent), ``exp``, ``log``, ``tanh``, ``sigmoid`` and ``relu``
+each have a backward rule, written right next to the forward computation, and negation and
+division are built from them (``-a = a · (-1)``, ``a / b = a · b^(-1)``), as are the versions
+with a number on the left (``1 - v``, ``2 * v``). Every rule *adds* to ``.grad`` (``+=``): a
+Value used in two places receives a contribution along each path, and the chain rule sums them.
+
+What it adds to the notebook's version is what a tool used every day needs: a clear error for
+anything that is not one real number (an array, a string) and for impossible operations (the
+log of 0, a slope that is infinite); chapter 01's overflow-proof sigmoid; ``number ** Value``;
+an iterative topological sort, so a graph 10,000 operations deep needs no recursion; and
+``__slots__``, which makes each Value smaller and faster to create.
+
 (``_backward`` receives the gradient as an argument instead of reading it from the result, as
 micrograd does, so that a result and its rule do not refer to each other: a graph is then freed
 the moment it is no longer used, and training with the engine is several times faster.)
-
-Each operation's backward rule sits right next to its forward computation, so an operation
-and its derivative can be read together. Every rule *adds* to ``.grad`` (``+=``): a Value
-used in two places receives a contribution along each path, and the chain rule sums them.
-
-Python numbers work on either side (``2 * v``, ``v + 1``, ``1 / v``); anything else (an array,
-a string) is refused with a message saying why. The topological sort is iterative, so a graph
-10,000 operations deep needs no recursion at all.
 
 The method names match PyTorch's (``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``), so one
 Python function can be run with Values or with torch tensors and the answers compared.
@@ -88,6 +93,17 @@ class Value:
         def _backward(out_grad: float) -> None:  # d(a·b)/da = b, d(a·b)/db = a
             self.grad += other.data * out_grad
             other.grad += self.data * out_grad
+
+        out._backward = _backward
+        return out
+
+    def __sub__(self, other: Value | Number) -> Value:
+        other = self._lift(other, "-")
+        out = Value(self.data - other.data, (self, other), "-")
+
+        def _backward(out_grad: float) -> None:  # d(a−b)/da = 1, d(a−b)/db = −1
+            self.grad += out_grad
+            other.grad += -out_grad
 
         out._backward = _backward
         return out
@@ -174,49 +190,26 @@ class Value:
         out._backward = _backward
         return out
 
-    def __neg__(self) -> Value:
-        out = Value(-self.data, (self,), "neg")
+    # --- built from the operations above, so they need no backward rule of their own -------
 
-        def _backward(out_grad: float) -> None:  # d(−a)/da = −1
-            self.grad += -out_grad
+    def __neg__(self) -> Value:  # −a = a · (−1)
+        return self * -1
 
-        out._backward = _backward
-        return out
-
-    def __sub__(self, other: Value | Number) -> Value:
-        other = self._lift(other, "-")
-        out = Value(self.data - other.data, (self, other), "-")
-
-        def _backward(out_grad: float) -> None:  # d(a−b)/da = 1, d(a−b)/db = −1
-            self.grad += out_grad
-            other.grad += -out_grad
-
-        out._backward = _backward
-        return out
-
-    def __truediv__(self, other: Value | Number) -> Value:
+    def __truediv__(self, other: Value | Number) -> Value:  # a / b = a · b^(−1)
         other = self._lift(other, "/")
         if other.data == 0:
             raise ZeroDivisionError(f"cannot divide {self.data:g} by a Value that is 0")
-        out = Value(self.data / other.data, (self, other), "/")
+        return self * other ** -1
 
-        def _backward(out_grad: float) -> None:  # d(a/b)/da = 1/b, d(a/b)/db = −a/b²
-            self.grad += out_grad / other.data
-            other.grad += -self.data / other.data ** 2 * out_grad
-
-        out._backward = _backward
-        return out
-
-    # --- a number on the left (2 * v, 1 - v, 1 / v): wrap it and reuse the rules above ----
-
+    # a number on the left (1 + v, 2 * v, 1 - v, 1 / v): Python calls these
     def __radd__(self, other: Number) -> Value:
-        return self._lift(other, "+") + self
+        return self + other
+
+    def __rmul__(self, other: Number) -> Value:
+        return self * other
 
     def __rsub__(self, other: Number) -> Value:
         return self._lift(other, "-") - self
-
-    def __rmul__(self, other: Number) -> Value:
-        return self._lift(other, "*") * self
 
     def __rtruediv__(self, other: Number) -> Value:
         return self._lift(other, "/") / self

@@ -1,24 +1,24 @@
 """Backprop tools (chapter 06): gradient checks, an MLP made of Values, the layer backward.
 
+Built on the scalar engine of :mod:`course_utils.autograd`, the way micrograd's ``nn.py`` sits
+on its ``engine.py``:
+
 * :func:`numeric_gradient` and :func:`grad_check` — compare any gradient with central
   differences. Keep using them: they are how you test a backward pass you wrote yourself.
 * :func:`engine_gradients` and :func:`torch_gradients` — run one Python function with the
   course's :class:`~course_utils.autograd.Value` or with float64 torch tensors and return the
-  output and the gradients, so the two engines can be compared number by number.
-* :func:`random_expression` — a random formula built from every operation the engine knows,
+  output and the gradients, so the two engines can be compared number by number;
+  :func:`random_expression` — a random formula built from every operation the engine knows,
   for testing engines against each other.
 * :class:`Neuron`, :class:`Layer`, :class:`MLP` — a small network whose every weight is a Value,
   and :func:`mean_bce` to score its predictions on a whole data set without building a graph.
 * :func:`linear_forward`, :func:`linear_backward`, :func:`weight_gradient_terms` — the same
   layer for a whole batch at once with matrices: ``dW = xᵀ δ``.
-* :func:`neuron_graph` — the numbers behind the chapter's widget: one sigmoid neuron and its
-  cost, as a graph of labelled Values with gradients filled in.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,25 +26,16 @@ from typing import Any
 import numpy as np
 
 from .autograd import Value
+from .validate import as_float_array, check_number
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 
 
-def _check_positive(h: Any, name: str) -> float:
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
-        raise ValueError(f"{name} must be a positive number, got {h!r}")
-    return float(h)
-
-
-def _float_array(x: Any, name: str) -> np.ndarray:
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be numbers (a NumPy array or a number), got {type(x).__name__}")
-    try:
-        array = np.array(x, dtype=np.float64)  # a copy: the caller's x is never changed
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be numbers (a NumPy array or a number), "
-                        f"got {type(x).__name__}") from None
-    return array
+def _check_positive(h: Any, name: str, what: str) -> float:
+    h = check_number(h, name, what)
+    if not h > 0:
+        raise ValueError(f"{name}: {what} must be a positive number, got {h!r}")
+    return h
 
 
 # --- gradient checking ---------------------------------------------------------------------
@@ -59,8 +50,8 @@ def numeric_gradient(f: Callable[[np.ndarray], Any], x: Any, h: float = 1e-5) ->
     """
     if not callable(f):
         raise TypeError(f"numeric_gradient needs a function f, got {type(f).__name__}")
-    h = _check_positive(h, "the step h")
-    x = _float_array(x, "x")
+    h = _check_positive(h, "numeric_gradient", "the step h")
+    x = as_float_array(x, "numeric_gradient", "x")
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         up, down = x.copy(), x.copy()
@@ -110,9 +101,10 @@ def grad_check(f: Callable[[np.ndarray], Any], grad_f: Callable[[np.ndarray], An
     if not callable(grad_f):
         raise TypeError(f"grad_check needs grad_f, a function returning the gradient, "
                         f"got {type(grad_f).__name__}")
-    x = _float_array(x, "x")
-    rtol, atol = _check_positive(rtol, "rtol"), _check_positive(atol, "atol")
-    analytic = _float_array(grad_f(x.copy()), "grad_f(x)")
+    x = as_float_array(x, "grad_check", "x")
+    rtol = _check_positive(rtol, "grad_check", "rtol")
+    atol = _check_positive(atol, "grad_check", "atol")
+    analytic = as_float_array(grad_f(x.copy()), "grad_check", "grad_f(x)")
     if analytic.shape != x.shape:
         raise ValueError(f"grad_f(x) must have the shape of x, {x.shape}, but has shape "
                          f"{analytic.shape}: one slope per entry of x")
@@ -305,7 +297,7 @@ class MLP:
 
     def predict(self, X: Any) -> np.ndarray:
         """The output score for every row of ``X`` (n, n_inputs), with NumPy: fast, no graph."""
-        a = _float_array(X, "X")
+        a = as_float_array(X, "MLP.predict", "X")
         n_in = len(self.layers[0].neurons[0].w)
         if a.ndim != 2 or a.shape[1] != n_in:
             raise ValueError(f"X must have shape (n, {n_in}), got {a.shape}")
@@ -326,7 +318,8 @@ def mean_bce(scores: Any, labels: Any) -> float:
     For a score s and label y the loss is −ln σ(s) if y = 1 and −ln(1 − σ(s)) if y = 0, which
     equals ln(1 + e^s) − y·s; ``np.logaddexp(0, s)`` computes ln(1 + e^s) without overflow.
     """
-    s, y = _float_array(scores, "scores"), _float_array(labels, "labels")
+    s = as_float_array(scores, "mean_bce", "scores")
+    y = as_float_array(labels, "mean_bce", "labels")
     if s.shape != y.shape:
         raise ValueError(f"scores and labels need the same shape, got {s.shape} and {y.shape}")
     if not np.isin(y, (0.0, 1.0)).all():
@@ -347,17 +340,18 @@ def _numpy_activation(z: np.ndarray, activation: str) -> np.ndarray:
 # --- the whole batch at once: the vectorised layer ------------------------------------------
 
 
-def _matrix(a: Any, name: str) -> np.ndarray:
-    array = _float_array(a, name)
+def _matrix(a: Any, function: str, name: str) -> np.ndarray:
+    array = as_float_array(a, function, name)
     if array.ndim != 2:
-        raise ValueError(f"{name} must be a matrix (2-D array), got shape {array.shape}")
+        raise ValueError(f"{function}: {name} must be a matrix (2-D array), got shape "
+                         f"{array.shape}")
     return array
 
 
 def linear_forward(x: Any, W: Any, b: Any) -> np.ndarray:
     """``z = x @ W + b`` for a batch: ``x`` (batch, n_in), ``W`` (n_in, n_out), ``b`` (n_out,)."""
-    x, W = _matrix(x, "x"), _matrix(W, "W")
-    b = _float_array(b, "b")
+    x, W = _matrix(x, "linear_forward", "x"), _matrix(W, "linear_forward", "W")
+    b = as_float_array(b, "linear_forward", "b")
     if x.shape[1] != W.shape[0]:
         raise ValueError(f"cannot multiply x ({x.shape[0]}×{x.shape[1]}) by W "
                          f"({W.shape[0]}×{W.shape[1]}): x has {x.shape[1]} columns (inputs) but "
@@ -373,7 +367,8 @@ def linear_backward(x: Any, W: Any, delta: Any) -> tuple[np.ndarray, np.ndarray,
     Returns ``(dx, dW, db)``: ``dx = delta @ Wᵀ`` (passed on to the layer below),
     ``dW = xᵀ @ delta`` (summed over the batch) and ``db = delta`` summed over the batch.
     """
-    x, W, delta = _matrix(x, "x"), _matrix(W, "W"), _matrix(delta, "delta")
+    x, W = _matrix(x, "linear_backward", "x"), _matrix(W, "linear_backward", "W")
+    delta = _matrix(delta, "linear_backward", "delta")
     if x.shape[1] != W.shape[0]:
         raise ValueError(f"x has {x.shape[1]} columns but W has {W.shape[0]} rows: x @ W is "
                          "not defined")
@@ -389,42 +384,12 @@ def weight_gradient_terms(x: Any, delta: Any) -> np.ndarray:
     Summing over the examples gives ``dW = xᵀ @ delta``. Entry ``[i, j]`` is large when input
     ``i`` is active *and* output ``j`` has a large error in the same examples.
     """
-    x, delta = _matrix(x, "x"), _matrix(delta, "delta")
+    x = _matrix(x, "weight_gradient_terms", "x")
+    delta = _matrix(delta, "weight_gradient_terms", "delta")
     if x.shape[0] != delta.shape[0]:
         raise ValueError(f"x and delta need one row per example: x has {x.shape[0]} rows, "
                          f"delta has {delta.shape[0]}")
     return x[:, :, None] * delta[:, None, :]
-
-
-# --- the widget's numbers: one sigmoid neuron and its cost ---------------------------------
-
-
-def neuron_graph(x1: float = 1.0, w1: float = 0.5, x2: float = 2.0, w2: float = -1.0,
-                 b: float = 0.5, target: float = 1.0, activation: str = "sigmoid"
-                 ) -> dict[str, Value]:
-    """The cost ``C = (a − y)²`` of one neuron ``a = act(w1·x1 + w2·x2 + b)``, differentiated.
-
-    Returns the graph's Values by label (``x1``, ``w1``, ``x2``, ``w2``, ``b``, ``w1·x1``,
-    ``w2·x2``, ``sum``, ``z``, ``a``, ``y``, ``a − y``, ``C``), with ``C.backward()`` already
-    run, so each ``.grad`` is ∂C/∂(that node). ``nodes["C"]`` is the root to draw.
-    """
-    if activation not in ("sigmoid", "tanh", "relu"):
-        raise ValueError(f"activation must be 'sigmoid', 'tanh' or 'relu', got {activation!r}")
-    nodes = {name: Value(v, label=name) for name, v in
-             (("x1", x1), ("w1", w1), ("x2", x2), ("w2", w2), ("b", b), ("y", target))}
-    steps: list[tuple[str, Value]] = []
-    steps.append(("w1·x1", nodes["w1"] * nodes["x1"]))
-    steps.append(("w2·x2", nodes["w2"] * nodes["x2"]))
-    steps.append(("sum", steps[0][1] + steps[1][1]))
-    steps.append(("z", steps[2][1] + nodes["b"]))
-    steps.append(("a", _activate(steps[3][1], activation)))
-    steps.append(("a − y", steps[4][1] - nodes["y"]))
-    steps.append(("C", steps[5][1] ** 2))
-    for name, value in steps:
-        value.label = name
-        nodes[name] = value
-    nodes["C"].backward()
-    return nodes
 
 
 __all__ = [
@@ -440,7 +405,6 @@ __all__ = [
     "linear_backward",
     "linear_forward",
     "mean_bce",
-    "neuron_graph",
     "numeric_gradient",
     "random_expression",
     "torch_gradients",

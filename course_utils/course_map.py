@@ -1,9 +1,15 @@
-"""The course map: every chapter, what it builds, what it assumes, how long it takes.
+"""The course map: every chapter, what it builds, what it assumes, where its code lives.
 
-One table used by the welcome notebook, the README and the tests, so they cannot disagree.
-``learner_minutes`` is the time a learner should plan for. How long each notebook takes to
-execute is measured, not written here: ``make execute`` records it in
-``benchmarks/notebook_times.json`` and :func:`chapter_table` puts it in the README.
+One table used by the welcome notebook, the README, CONTRIBUTING.md and the tests, so they
+cannot disagree. ``learner_minutes`` is the time a learner should plan for. How long each
+notebook takes to execute is measured, not written here: ``make execute`` records it in
+``benchmarks/notebook_times.json`` and writes it into the notebook's title cell, and
+:func:`chapter_table` puts it in the README.
+
+``modules`` answers "where does chapter 06 live?" in one line: every ``course_utils`` module
+the chapter's notebook imports, relative to the package. Concept modules (``autograd``) hold
+what chapters build and reuse; chapter modules (``checks.ch06_backprop``,
+``widgets.ch06_backprop``) hold what that one notebook alone uses. A test keeps the list true.
 """
 
 from __future__ import annotations
@@ -21,10 +27,26 @@ class Chapter:
     builds: str
     prerequisites: tuple[int, ...]
     learner_minutes: int
+    modules: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The chapter's file stem, ``06_backprop``; its chapter modules are ``ch06_backprop``."""
+        return f"{self.number:02d}_{self.slug}"
 
     @property
     def notebook(self) -> str:
-        return f"{self.number:02d}_{self.slug}.ipynb"
+        return f"{self.name}.ipynb"
+
+    @property
+    def module_stem(self) -> str:
+        """The name of this chapter's modules in ``checks/`` and ``widgets/``: ``ch06_backprop``."""
+        return f"ch{self.name}"
+
+    @property
+    def concept_modules(self) -> tuple[str, ...]:
+        """The modules this chapter uses that are not its own chapter modules."""
+        return tuple(m for m in self.modules if m.split(".")[-1] != self.module_stem)
 
 
 CHAPTERS: tuple[Chapter, ...] = (
@@ -33,9 +55,13 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(2, "vectors_matrices", "Vectors & matrices", "matmul with shape checks; cosine similarity", (0,), 75),
     Chapter(3, "one_neuron", "One neuron", "logistic regression and its log-likelihood", (1, 2), 75),
     Chapter(4, "mlp", "The multilayer perceptron", "an MLP forward pass; XOR solved", (3,), 75),
-    Chapter(5, "gradient_descent", "Gradient descent", "SGD, momentum, RMSProp and Adam", (4,), 90),
+    Chapter(5, "gradient_descent", "Gradient descent", "SGD, momentum, RMSProp and Adam", (4,), 90,
+            ("activations", "landscapes", "optim", "compare", "timing",
+             "checks.ch05_gradient_descent", "widgets.ch05_gradient_descent")),
     Chapter(6, "backprop", "Backprop", "a scalar autograd engine", (5,), 120),
-    Chapter(7, "mnist", "MNIST", "a digit classifier in numpy and in torch", (6,), 90),
+    Chapter(7, "mnist", "MNIST", "a digit classifier in numpy and in torch", (6,), 90,
+            ("softmax", "mnist_mlp", "torch_mlp", "timing", "checks.ch07_mnist",
+             "widgets.ch07_mnist")),
     Chapter(8, "rnn", "Recurrent networks", "a character-level RNN", (7,), 90),
     Chapter(9, "tokens_embeddings", "Tokens & embeddings", "BPE and word2vec", (7,), 90),
     Chapter(10, "attention", "Attention", "scaled dot-product self-attention", (9,), 90),
@@ -114,6 +140,20 @@ def measured_run_times(path: Path = TIMES_FILE) -> dict[str, float]:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
+def format_run_time(seconds: float) -> str:
+    """A measured run time as the README and the title cells show it: ``12 s``, ``2 min 5 s``."""
+    whole = max(1, round(seconds))
+    return f"{whole} s" if whole < 120 else f"{whole // 60} min {whole % 60} s"
+
+
+RUN_TIME_PREFIX = "**Run time:**"
+
+
+def run_time_line(seconds: float) -> str:
+    """The title cell's run-time line, written by ``make execute`` from the measured time."""
+    return f"{RUN_TIME_PREFIX} {format_run_time(seconds)} on a 2-core laptop CPU (measured)."
+
+
 def chapter_table(times: dict[str, float] | None = None) -> str:
     """The README's chapter table (markdown): number, title, what you build, times."""
     times = measured_run_times() if times is None else times
@@ -121,7 +161,7 @@ def chapter_table(times: dict[str, float] | None = None) -> str:
             "|---|---|---|---|---|---|"]
     for ch in CHAPTERS:
         seconds = times.get(ch.notebook)
-        run = "coming soon" if seconds is None else f"{max(1, round(seconds))} s"
+        run = "coming soon" if seconds is None else format_run_time(seconds)
         title = ch.title if seconds is None else f"[{ch.title}](notebooks/{ch.notebook})"
         needs = ", ".join(f"{n:02d}" for n in ch.prerequisites) or "—"
         rows.append(f"| {ch.number:02d} | {title} | {ch.builds} | {needs} | "
@@ -129,5 +169,34 @@ def chapter_table(times: dict[str, float] | None = None) -> str:
     return "\n".join(rows)
 
 
+def module_table() -> str:
+    """CONTRIBUTING.md's table of where each written chapter's code lives (markdown)."""
+    rows = ["| # | notebook | concept modules it uses | its checks | its widgets and demos |",
+            "|---|---|---|---|---|"]
+    for ch in CHAPTERS:
+        if not ch.modules:
+            continue
+        own = {folder: f"`{folder}/{ch.module_stem}.py`" if f"{folder}.{ch.module_stem}"
+               in ch.modules else "—" for folder in ("checks", "widgets")}
+        concepts = ", ".join(f"`{m}`" for m in ch.concept_modules) or "—"
+        rows.append(f"| {ch.number:02d} | `{ch.notebook}` | {concepts} | {own['checks']} | "
+                    f"{own['widgets']} |")
+    return "\n".join(rows)
+
+
+def refresh_generated_tables(root: Path = TIMES_FILE.parents[1]) -> None:
+    """Rewrite the generated tables in README.md (chapters) and CONTRIBUTING.md (modules)."""
+    for name, marker, table in (("README.md", "chapter-table", chapter_table()),
+                                ("CONTRIBUTING.md", "module-table", module_table())):
+        path = root / name
+        text = path.read_text()
+        start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+        if start not in text or end not in text:
+            raise ValueError(f"{name} has no {start} … {end} markers")
+        path.write_text(text[:text.index(start) + len(start)] + "\n" + table + "\n"
+                        + text[text.index(end):])
+
+
 if __name__ == "__main__":
+    refresh_generated_tables()
     print(chapter_table())

@@ -3,8 +3,9 @@
 This is how the committed notebooks are produced (``make execute``, or
 ``python -m course_utils.execute notebooks/01_sigmoid.ipynb``). Each notebook runs in a new
 kernel from this Python environment with its own folder as the working directory; widget
-state is stored so static renders show the widgets; the measured run time is printed and can
-be recorded in a JSON file for the README's chapter table.
+state is stored so static renders show the widgets; the measured run time is printed, written
+into the title cell's "**Run time:**" line, and can be recorded in a JSON file for the
+README's chapter table, so the notebook and the README always quote the same measurement.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from .course_map import RUN_TIME_PREFIX, run_time_line
+
 COURSE_KERNEL = {"name": "sigmoid-to-gpt", "display_name": "Python (Sigmoid to GPT)",
                  "language": "python"}
 CELL_TIMEOUT_S = 600
@@ -29,6 +32,20 @@ def save_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     tmp = Path(path).with_suffix(".ipynb.tmp")
     nbformat.write(nb, tmp)
     tmp.replace(path)
+
+
+def write_run_time(nb: nbformat.NotebookNode, seconds: float) -> bool:
+    """Put the measured run time into the title cell's run-time line; False if it has none."""
+    if not nb.cells or nb.cells[0].cell_type != "markdown":
+        return False
+    lines = nb.cells[0].source.split("\n")
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(RUN_TIME_PREFIX):
+            ending = "<br>" if line.rstrip().endswith("<br>") else ""
+            lines[i] = run_time_line(seconds) + ending
+            nb.cells[0].source = "\n".join(lines)
+            return True
+    return False
 
 
 def execute_notebook(path: Path, *, timeout: int = CELL_TIMEOUT_S, save: bool = True) -> float:
@@ -44,6 +61,7 @@ def execute_notebook(path: Path, *, timeout: int = CELL_TIMEOUT_S, save: bool = 
     for cell in nb.cells:  # per-cell timestamps would make every run a diff
         cell.metadata.pop("execution", None)
     nb.metadata["kernelspec"] = dict(COURSE_KERNEL)
+    write_run_time(nb, round(seconds, 1))
     if save:
         save_notebook(nb, path)
     return seconds

@@ -1,4 +1,4 @@
-"""Loss landscapes: surfaces to walk down, and the walks (chapter 05).
+"""Loss landscapes: surfaces to walk down, and the walks over them.
 
 A :class:`Landscape` is a loss function of a few parameters together with its gradient, the
 window to draw it in, a starting point, and its known minima and saddle points:
@@ -7,28 +7,26 @@ window to draw it in, a starting point, and its known minima and saddle points:
 * :func:`ravine` — a Rosenbrock-like valley: steep walls, an almost flat, curved floor;
 * :func:`four_valleys` — four minima of two depths, four saddle points and a peak.
 
+:func:`numeric_gradient`, :func:`hessian` and :func:`classify_point` measure the ground at a
+point: its slopes, its curvatures, and whether a flat point is a minimum, a peak or a saddle.
+
 :func:`run_optimizer` walks any optimiser from :mod:`course_utils.optim` over a landscape and
 returns the :class:`Path` it took. A run whose loss explodes is *stopped* and reported as
 diverged (never a crash, never a picture full of nan); :func:`descend` is the same with plain
-gradient descent. :func:`learning_rate_run` and :func:`optimizer_race` compute what the
-chapter's two widgets show.
-
-A real loss surface comes last: :class:`LogisticProblem`, logistic regression on data such as
-MNIST digits, with mini-batch training (:func:`train_minibatch`) and a measurement of how
-noisy a mini-batch gradient is (:func:`gradient_noise`).
+gradient descent.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import optim
-from .validate import check_number
+from .validate import as_float_array, check_number
 
 Point = tuple[float, ...]
 
@@ -66,14 +64,8 @@ class Landscape:
     description: str = ""
 
     def _points(self, points: Any, what: str) -> np.ndarray:
-        if points is None or isinstance(points, (str, bytes)):
-            raise TypeError(f"{self.name}: {what} needs a point (an array of {self.dim} "
-                            f"number{'s' if self.dim > 1 else ''}), not {type(points).__name__}")
-        try:
-            array = np.asarray(points, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"{self.name}: {what} needs numbers, not "
-                            f"{type(points).__name__}") from None
+        """``points`` as a float array whose last axis holds ``dim`` coordinates."""
+        array = as_float_array(points, self.name, f"the point given to {what}")
         if self.dim == 1 and array.ndim == 0:
             array = array.reshape(1)
         if array.ndim == 0 or array.shape[-1] != self.dim:
@@ -231,7 +223,7 @@ def numeric_gradient(f: Callable[[np.ndarray], Any], point: Any, h: float = 1e-5
     h = check_number(h, "numeric_gradient", "the step h")
     if h <= 0:
         raise ValueError(f"numeric_gradient: the step h must be positive (e.g. 1e-5), got {h}")
-    p = np.array(point, dtype=np.float64).ravel()
+    p = as_float_array(point, "numeric_gradient", "the point").ravel()
     grad = np.empty_like(p)
     for i in range(p.size):
         step = np.zeros_like(p)
@@ -246,7 +238,7 @@ def hessian(landscape: Landscape, point: Any, h: float = 1e-5) -> np.ndarray:
     Its eigenvalues are the curvatures along its principal directions: all positive at a
     minimum, all negative at a peak, mixed signs at a saddle point.
     """
-    p = landscape._points(point, "hessian").astype(np.float64)
+    p = landscape._points(point, "hessian")
     if p.ndim != 1:
         raise ValueError("hessian works at one point at a time")
     columns = []
@@ -270,51 +262,6 @@ def classify_point(landscape: Landscape, point: Any, tol: float = 1e-6) -> str:
         return "maximum"
     return "saddle" if (curv > tol).any() and (curv < -tol).any() else "flat (undecided)"
 
-
-def basin_map(landscape: Landscape, lr: float = 0.05, steps: int = 300,
-              n: int = 81) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Which minimum gradient descent reaches from every start on an ``n`` × ``n`` grid.
-
-    Runs plain gradient descent from all grid points at once and returns ``(X, Y, labels)``:
-    ``labels[i, j]`` is the index (into ``landscape.minima``) of the minimum reached from
-    ``(X[i, j], Y[i, j])``, or ``-1`` where the walk ended anywhere else (on a saddle point,
-    or still on its way).
-    """
-    if landscape.dim != 2 or not landscape.minima:
-        raise ValueError("basin_map needs a 2-D landscape with known minima, e.g. four_valleys()")
-    lr = check_number(lr, "basin_map", "lr")
-    if lr <= 0:
-        raise ValueError(f"basin_map: lr must be positive, got {lr}")
-    steps, n = _whole(steps, "basin_map", "steps", 1), _whole(n, "basin_map", "n", 2)
-    X, Y = np.meshgrid(*(np.linspace(lo, hi, n) for lo, hi in landscape.window))
-    p = np.stack([X, Y], axis=-1)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            p = p - lr * landscape.grad_fn(p)
-    minima = np.array(landscape.minima)
-    dist = np.linalg.norm(p[:, :, None, :] - minima[None, None], axis=-1)
-    labels = np.where(np.nanmin(dist, axis=-1) < 1e-2, np.argmin(np.nan_to_num(dist, nan=np.inf),
-                                                                  axis=-1), -1)
-    return X, Y, labels
-
-
-def fraction_of_minima(dims: Sequence[int], trials: int = 2000, seed: int = 0) -> np.ndarray:
-    """How often a random flat point is a minimum, in ``d`` dimensions, for each ``d`` in ``dims``.
-
-    At a flat point the Hessian decides: a minimum needs *every* curvature positive. Here the
-    Hessians are random symmetric matrices (entries from a normal distribution), ``trials`` of
-    them per dimension; the answer is the fraction whose eigenvalues are all positive. It falls
-    very fast with ``d``: in many dimensions almost every flat point is a saddle.
-    """
-    trials = _whole(trials, "fraction_of_minima", "trials", 1)
-    rng = np.random.default_rng(seed)
-    fractions = []
-    for d in dims:
-        d = _whole(d, "fraction_of_minima", "each dimension", 1)
-        a = rng.normal(size=(trials, d, d))
-        sym = (a + np.swapaxes(a, 1, 2)) / 2
-        fractions.append(float(np.mean(np.linalg.eigvalsh(sym)[:, 0] > 0)))
-    return np.array(fractions)
 
 
 # --- walking over a landscape ------------------------------------------------------------
@@ -409,276 +356,19 @@ def descend(landscape: Landscape, lr: float, steps: int = 50, start: Any = None,
     return run_optimizer(landscape, optim.SGD(lr), start, steps, max_loss)
 
 
-def overshoots(path: Path, target: Any) -> int:
-    """How often the walk jumped past ``target`` along some axis (a sign change of p − target)."""
-    offset = path.points - np.asarray(target, dtype=float)
-    signs = np.sign(offset)
-    return int(np.sum((signs[1:] * signs[:-1]) < 0))
-
-
-# --- what the widgets show -------------------------------------------------------------------
-
-LR_SURFACES = ("1-D bowl", "2-D bowl")
-CONVERGED_RATIO = 1e-4  # "converges": the loss fell at least 10,000-fold
-
-
-def learning_rate_regime(landscape: Landscape, lr: float) -> str:
-    """For a quadratic bowl, what gradient descent does at this learning rate (exactly).
-
-    Each step multiplies the distance to the minimum along axis i by ``1 − lr · curvature_i``.
-    All factors in (0, 1): a smooth approach; a negative one: zig-zags across the minimum; one
-    of size 1: bounces for ever; one larger than 1: diverges.
-    """
-    if not landscape.curvatures:
-        raise ValueError(f"learning_rate_regime needs a quadratic bowl; the {landscape.name} "
-                         "has no single curvature per axis")
-    lr = check_number(lr, "learning_rate_regime", "lr")
-    factors = [1 - lr * c for c in landscape.curvatures]
-    biggest = max(abs(f) for f in factors)
-    if biggest > 1 + 1e-12:
-        return "diverges"
-    if abs(biggest - 1) <= 1e-12:
-        return "bounces for ever" if min(factors) < 0 else "never moves"
-    return "zig-zags but converges" if min(factors) < 0 else "smooth"
-
-
-def learning_rate_run(surface: str = "1-D bowl", lr: float = 0.3, steps: int = 30) -> dict[str, Any]:
-    """What the learning-rate widget shows: gradient descent on a bowl, and its verdict.
-
-    Returns ``landscape``, ``path`` (a :class:`Path`), ``regime`` (from
-    :func:`learning_rate_regime`), ``verdict`` (one sentence: crawls, converges, zig-zags,
-    diverges), ``limits`` (``1/L`` and ``2/L`` for the largest curvature ``L``: above the first
-    it zig-zags, above the second it diverges) and ``overshoots``.
-    """
-    if surface not in LR_SURFACES:
-        raise ValueError(f"learning_rate_run: surface must be one of {', '.join(LR_SURFACES)}, "
-                         f"got {surface!r}")
-    lr = check_number(lr, "learning_rate_run", "lr")
-    if lr <= 0:
-        raise ValueError(f"learning_rate_run: lr must be positive, got {lr}")
-    steps = _whole(steps, "learning_rate_run", "steps", 1)
-    landscape = LANDSCAPES[surface]()
-    path = descend(landscape, lr, steps)
-    regime = learning_rate_regime(landscape, lr)
-    steepest = max(landscape.curvatures)
-    ratio = path.final_loss / path.losses[0]
-    zig = " (zig-zagging)" if regime == "zig-zags but converges" else ""
-    if path.diverged:
-        verdict = (f"diverges: the loss passed {MAX_LOSS:,.0f} at step {path.stopped_at}, so the "
-                   "run was stopped there")
-    elif regime == "diverges":
-        verdict = f"diverges: the loss grows at every step ({ratio:,.0f}× its start by now)"
-    elif regime == "bounces for ever":
-        verdict = "bounces for ever between two points: lr is exactly at the limit"
-    elif ratio <= CONVERGED_RATIO:
-        verdict = f"converges{zig}: loss {path.final_loss:.1e} after {steps} steps"
-    elif ratio > 0.1:
-        verdict = f"crawls{zig}: after {steps} steps the loss has only fallen {1 / ratio:.1f}×"
-    else:
-        verdict = f"too slow{zig}: after {steps} steps the loss has only fallen {1 / ratio:,.0f}×"
-    return {"landscape": landscape, "path": path, "regime": regime, "verdict": verdict,
-            "limits": (1 / steepest, 2 / steepest),
-            "overshoots": overshoots(path, landscape.minima[0])}
-
-
-RACE_OPTIMIZERS = ("SGD", "momentum", "AdaGrad", "RMSProp", "Adam")
-
-
-def optimizer_race(lrs: Mapping[str, float], steps: int = 300,
-                   landscape: Landscape | None = None, start: Any = None) -> dict[str, Path]:
-    """What the race widget shows: each optimiser in ``lrs`` (name → learning rate) on the ravine.
-
-    Every optimiser starts from the same point and takes the same number of steps; one that
-    diverges is stopped and marked, the others carry on.
-    """
-    if not isinstance(lrs, Mapping) or not lrs:
-        raise TypeError("optimizer_race needs a dict of learning rates, e.g. {'SGD': 0.01}")
-    landscape = ravine() if landscape is None else landscape
-    steps = _whole(steps, "optimizer_race", "steps", 1)
-    paths = {}
-    for name, lr in lrs.items():
-        paths[name] = run_optimizer(landscape, optim.make_optimizer(name, lr), start, steps)
-    return paths
-
-
-# --- a real loss surface: logistic regression ------------------------------------------------
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-
-
-@dataclass
-class LogisticProblem:
-    """Logistic regression (one sigmoid neuron, chapter 03) on inputs ``X`` and 0/1 labels ``y``.
-
-    The parameters are one vector: the ``d`` weights followed by the bias. The loss is the mean
-    binary cross-entropy; :meth:`grad` is its exact gradient, ``Xᵀ(σ(Xw + b) − y) / n`` for the
-    weights and the mean of ``σ(Xw + b) − y`` for the bias (chapter 06 derives it).
-    Pass ``idx`` (an array of row numbers) to use only those examples: a mini-batch.
-    """
-
-    X: np.ndarray
-    y: np.ndarray
-    name: str = "logistic regression"
-    _Xb: np.ndarray = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        X = np.asarray(self.X, dtype=np.float64)
-        y = np.asarray(self.y, dtype=np.float64)
-        if X.ndim != 2:
-            raise ValueError(f"LogisticProblem needs X as a 2-D array (examples × features), got "
-                             f"shape {X.shape}. Flatten images first: X.reshape(len(X), -1).")
-        if y.shape != (len(X),):
-            raise ValueError(f"LogisticProblem: X has {len(X)} rows but y has shape {y.shape}; "
-                             "give one label per example")
-        if not np.isin(y, (0.0, 1.0)).all():
-            raise ValueError("LogisticProblem: labels y must be 0 or 1")
-        self.X, self.y = X, y
-        self._Xb = np.hstack([X, np.ones((len(X), 1))])  # a column of ones carries the bias
-
-    @property
-    def n_params(self) -> int:
-        return self._Xb.shape[1]
-
-    def __len__(self) -> int:
-        return len(self.y)
-
-    def _rows(self, params: Any, idx: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        p = np.asarray(params, dtype=np.float64)
-        if p.shape != (self.n_params,):
-            raise ValueError(f"{self.name}: params should have shape ({self.n_params},) "
-                             f"({self.n_params - 1} weights and a bias), got {p.shape}")
-        if idx is None:
-            return p, self._Xb, self.y
-        idx = np.asarray(idx)
-        if idx.size == 0:
-            raise ValueError(f"{self.name}: a mini-batch needs at least one example")
-        return p, self._Xb[idx], self.y[idx]
-
-    def loss(self, params: Any, idx: Any = None) -> float:
-        """Mean binary cross-entropy, computed without overflow (log(1 + e^z) via logaddexp)."""
-        p, Xb, y = self._rows(params, idx)
-        z = Xb @ p
-        return float(np.mean(np.logaddexp(0.0, z) - y * z))
-
-    def grad(self, params: Any, idx: Any = None) -> np.ndarray:
-        p, Xb, y = self._rows(params, idx)
-        return Xb.T @ (_sigmoid(Xb @ p) - y) / len(y)
-
-    def accuracy(self, params: Any, X: Any = None, y: Any = None) -> float:
-        """Fraction classified correctly (probability above ½ means class 1)."""
-        p = np.asarray(params, dtype=np.float64)
-        if X is None:
-            Xb, y = self._Xb, self.y
-        else:
-            X = np.asarray(X, dtype=np.float64)
-            Xb, y = np.hstack([X, np.ones((len(X), 1))]), np.asarray(y)
-        return float(np.mean(((Xb @ p) > 0) == (y == 1)))
-
-
-@dataclass
-class TrainingRun:
-    """A mini-batch run: the full-data loss after every ``record_every`` steps, and the result."""
-
-    steps: np.ndarray
-    epochs: np.ndarray
-    losses: np.ndarray
-    params: np.ndarray
-    batch_size: int
-    shuffle: bool
-    lrs: np.ndarray
-
-
-def train_minibatch(problem: LogisticProblem, optimizer: optim.Optimizer, batch_size: int,
-                    epochs: int = 1, shuffle: bool = True, seed: int = 0,
-                    record_every: int = 1, params: Any = None) -> TrainingRun:
-    """Mini-batch training: each epoch, cut the data into batches and take one step per batch.
-
-    With ``shuffle`` every epoch visits the examples in a fresh random order (from ``seed``);
-    without, in the order they are stored. ``batch_size = len(problem)`` is full-batch gradient
-    descent. The loss recorded is always on *all* the data, so runs with different batch sizes
-    can be compared. Starts from zeros unless ``params`` is given.
-    """
-    if not isinstance(problem, LogisticProblem):
-        raise TypeError(f"train_minibatch needs a LogisticProblem, got {type(problem).__name__}")
-    if not isinstance(optimizer, optim.Optimizer):
-        raise TypeError(f"train_minibatch needs an optimiser from course_utils.optim, got "
-                        f"{type(optimizer).__name__}")
-    batch_size = _whole(batch_size, "train_minibatch", "batch_size", 1)
-    if batch_size > len(problem):
-        raise ValueError(f"train_minibatch: batch_size {batch_size} is larger than the data set "
-                         f"({len(problem)} examples)")
-    epochs = _whole(epochs, "train_minibatch", "epochs", 1)
-    record_every = _whole(record_every, "train_minibatch", "record_every", 1)
-    rng = np.random.default_rng(seed)
-    p = np.zeros(problem.n_params) if params is None else np.array(params, dtype=np.float64)
-    optimizer.reset()
-    per_epoch = math.ceil(len(problem) / batch_size)
-    steps, losses, lrs = [0], [problem.loss(p)], []
-    step = 0
-    for _ in range(epochs):
-        for idx in optim.minibatch_indices(len(problem), batch_size, rng, shuffle):
-            lrs.append(optimizer.lr)
-            p = optimizer.step(p, problem.grad(p, idx))
-            step += 1
-            if step % record_every == 0 or step == epochs * per_epoch:
-                steps.append(step)
-                losses.append(problem.loss(p))
-    steps_arr = np.array(steps)
-    return TrainingRun(steps_arr, steps_arr / per_epoch, np.array(losses), p, batch_size,
-                       shuffle, np.array(lrs))
-
-
-def gradient_noise(problem: LogisticProblem, params: Any, batch_sizes: Sequence[int],
-                   batches: int = 200, seed: int = 0) -> dict[int, float]:
-    """How far a mini-batch gradient lies from the full gradient, for each batch size.
-
-    For each ``B`` draws ``batches`` mini-batches the way training does (shuffle, then cut) and
-    returns the root-mean-square distance ``‖g_batch − g_full‖``. It shrinks like ``1/√B``
-    (exactly: ``√((n − B) / ((n − 1)·B))`` times the spread of single examples), reaching 0 at
-    ``B = n``, the full batch.
-    """
-    batches = _whole(batches, "gradient_noise", "batches", 1)
-    rng = np.random.default_rng(seed)
-    full = problem.grad(params)
-    result = {}
-    for B in batch_sizes:
-        B = _whole(B, "gradient_noise", "each batch size", 1)
-        if B > len(problem):
-            raise ValueError(f"gradient_noise: batch size {B} is larger than the data set "
-                             f"({len(problem)} examples)")
-        dists: list[float] = []
-        while len(dists) < batches:
-            for idx in optim.minibatch_indices(len(problem), B, rng):
-                if len(idx) == B and len(dists) < batches:
-                    dists.append(float(np.sum((problem.grad(params, idx) - full) ** 2)))
-        result[B] = math.sqrt(float(np.mean(dists)))
-    return result
-
 
 __all__ = [
     "LANDSCAPES",
+    "MAX_LOSS",
     "Landscape",
-    "LogisticProblem",
     "Path",
-    "TrainingRun",
     "bowl_1d",
-    "basin_map",
     "bowl_2d",
     "classify_point",
     "descend",
     "four_valleys",
-    "fraction_of_minima",
-    "gradient_noise",
     "hessian",
-    "learning_rate_regime",
-    "learning_rate_run",
     "numeric_gradient",
-    "optimizer_race",
-    "overshoots",
     "ravine",
     "run_optimizer",
-    "train_minibatch",
 ]

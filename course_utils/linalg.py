@@ -10,7 +10,7 @@ compare against and later chapters can import:
 * :func:`matmul_loops` — matrix multiplication as three plain Python loops, straight from the
   definition ``C[i, j] = row i of A · column j of B`` (slow on purpose: chapter 02 times it
   against NumPy's ``@``);
-* :func:`example_matrices` and :func:`matmul_entry` — what the matmul explorer widget shows.
+* :func:`multiply_adds` — what a product costs: n·m·p multiply-and-add steps.
 
 Inputs may be lists, NumPy arrays or (CPU) torch tensors of real numbers. Every function checks
 them and says in words what is wrong: a vector where a matrix was expected, text instead of
@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .validate import as_float_array
 
 #: The multiplication sign used in shapes such as ``2×3``.
 TIMES = "×"
@@ -32,30 +33,9 @@ TIMES = "×"
 
 # --- input checks -----------------------------------------------------------------------------
 
-
-def _as_real_array(x: Any, fn: str, name: str) -> np.ndarray:
-    """``x`` as a float64 NumPy array of real numbers, or a TypeError a learner can read."""
-    if x is None or isinstance(x, (str, bytes, dict, set)):
-        raise TypeError(f"{fn} needs numbers for {name} (a list, NumPy array or tensor), "
-                        f"not {type(x).__name__} {x!r}"[:200])
-    if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor, possibly on a GPU
-        x = x.detach().cpu().numpy()
-    try:
-        array = np.asarray(x)
-    except ValueError as exc:  # ragged nested lists
-        raise TypeError(f"{fn}: {name} is not a regular grid of numbers (do all its rows have "
-                        f"the same length?): {exc}") from None
-    if array.dtype.kind == "c":
-        raise TypeError(f"{fn} works on real numbers; {name} is complex")
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{fn} needs numbers for {name}, not {type(x).__name__} of "
-                        f"{array.dtype} (e.g. {array.ravel()[:1].tolist()!r})"[:200])
-    return array.astype(np.float64)
-
-
 def as_vector(x: Any, fn: str = "as_vector", name: str = "the vector") -> np.ndarray:
     """``x`` as a 1-D float array with at least one entry, or an error saying what it is instead."""
-    array = _as_real_array(x, fn, name)
+    array = as_float_array(x, fn, name)
     if array.ndim != 1:
         if array.ndim == 0:
             what = "a single number"
@@ -73,7 +53,7 @@ def as_vector(x: Any, fn: str = "as_vector", name: str = "the vector") -> np.nda
 
 def as_matrix(x: Any, fn: str = "as_matrix", name: str = "the matrix") -> np.ndarray:
     """``x`` as a 2-D float array (rows × columns), or an error saying what it is instead."""
-    array = _as_real_array(x, fn, name)
+    array = as_float_array(x, fn, name)
     if array.ndim != 2:
         if array.ndim == 0:
             raise ValueError(f"{fn} needs {name} as a 2-D matrix (rows × columns), but it is a "
@@ -92,8 +72,8 @@ def as_matrix(x: Any, fn: str = "as_matrix", name: str = "the matrix") -> np.nda
     return array
 
 
-def _as_shape2(shape: Any, name: str) -> tuple[int, int]:
-    """A matrix shape ``(rows, columns)`` of positive whole numbers."""
+def as_matrix_shape(shape: Any, name: str = "shape") -> tuple[int, int]:
+    """A matrix shape ``(rows, columns)`` of positive whole numbers, or an error saying why not."""
     if hasattr(shape, "shape") and hasattr(shape, "dtype"):
         raise TypeError(f"{name} should be a shape such as (2, 3), not an array; pass its .shape")
     if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence) or len(shape) != 2:
@@ -174,7 +154,7 @@ def matmul_shape_error(shape_a: Sequence[int], shape_b: Sequence[int]) -> str | 
     The rule: A's columns must equal B's rows, because entry ``[i, j]`` pairs the numbers of
     row i of A (one per column of A) with those of column j of B (one per row of B).
     """
-    (n, m), (m2, p) = _as_shape2(shape_a, "shape_a"), _as_shape2(shape_b, "shape_b")
+    (n, m), (m2, p) = as_matrix_shape(shape_a, "shape_a"), as_matrix_shape(shape_b, "shape_b")
     if m == m2:
         return None
     message = (f"cannot multiply a {n}{TIMES}{m} matrix by a {m2}{TIMES}{p} matrix: A has {m} "
@@ -221,115 +201,17 @@ def matmul_loops(A: Any, B: Any) -> np.ndarray:
 
 def multiply_adds(shape_a: Sequence[int], shape_b: Sequence[int]) -> int:
     """How many multiply-and-add steps ``A @ B`` takes: n·m·p (one per term of every entry)."""
-    n, m = _as_shape2(shape_a, "shape_a")
+    n, m = as_matrix_shape(shape_a, "shape_a")
     p = matmul_shape(shape_a, shape_b)[1]
     return n * m * p
 
 
-# --- the matmul explorer widget -------------------------------------------------------------
-
-#: Largest matrix side the explorer offers (a grid of 5×5 stays readable).
-EXPLORER_MAX_SIZE = 5
-_RNG_SEED = 2  # picks small, varied integers below (mixed signs, few zeros)
-
-
-def example_matrices(shape_a: Sequence[int], shape_b: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Two small integer matrices of the given shapes, for the explorer widget.
-
-    They are the top-left corners of two fixed 5×5 grids of numbers from −3 to 5, so the
-    numbers stay put while a shape grows or shrinks. The shapes need not fit each other.
-    """
-    (n, m), (m2, p) = _as_shape2(shape_a, "shape_a"), _as_shape2(shape_b, "shape_b")
-    big = EXPLORER_MAX_SIZE
-    if max(n, m, m2, p) > big:
-        raise ValueError(f"example_matrices offers matrices up to {big}{TIMES}{big}, "
-                         f"got {shape_text((n, m))} and {shape_text((m2, p))}")
-    rng = np.random.default_rng(_RNG_SEED)
-    full_a = rng.integers(-3, 6, size=(big, big)).astype(np.float64)
-    full_b = rng.integers(-3, 6, size=(big, big)).astype(np.float64)
-    return full_a[:n, :m].copy(), full_b[:m2, :p].copy()
-
-
-@dataclass(frozen=True)
-class MatmulEntry:
-    """One entry of ``C = A @ B`` taken apart, or the rule that makes ``A @ B`` impossible.
-
-    ``row`` is row i of A and ``column`` is column j of B. When the shapes fit (``ok``),
-    ``products`` holds ``row[k] * column[k]`` for every k, ``value`` their sum (= ``C[i, j]``),
-    ``result`` the whole product C and ``result_shape`` its shape; otherwise these are ``None``
-    and ``rule`` says which rule is broken.
-    """
-
-    A: np.ndarray
-    B: np.ndarray
-    i: int
-    j: int
-    row: np.ndarray
-    column: np.ndarray
-    ok: bool
-    rule: str | None
-    products: np.ndarray | None
-    value: float | None
-    result: np.ndarray | None
-    result_shape: tuple[int, int] | None
-
-    def formula(self) -> str:
-        """``'C[1, 0] = 2·1 + (−1)·3 + 0·4 = −1'``, or the broken rule."""
-        if not self.ok:
-            return str(self.rule)
-        terms = " + ".join(f"{_num(a)}·{_num(b)}" for a, b in zip(self.row, self.column,
-                                                                    strict=True))
-        return f"C[{self.i}, {self.j}] = {terms} = {_num(self.value, bracket=False)}"
-
-
-def _num(x: float | None, bracket: bool = True) -> str:
-    """A number as the widget writes it: whole numbers without '.0', negatives in brackets."""
-    if x is None:
-        return "?"
-    text = f"{x:g}".replace("-", "−")
-    return f"({text})" if bracket and x < 0 else text
-
-
-def _index(value: Any, size: int, name: str, what: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"matmul_entry: {name} must be a whole number, not {value!r}")
-    if not 0 <= value < size:
-        raise ValueError(f"matmul_entry: {name} = {value} is outside the {what}: it must be "
-                         f"from 0 to {size - 1} (counting from 0)")
-    return int(value)
-
-
-def matmul_entry(A: Any, B: Any, i: int, j: int) -> MatmulEntry:
-    """Take entry ``[i, j]`` of ``A @ B`` apart: row i of A, column j of B, products and sum.
-
-    ``i`` must be a row of A and ``j`` a column of B. If A's columns do not match B's rows there
-    is no product: the result has ``ok=False`` and ``rule`` explains why, but ``row`` and
-    ``column`` are still filled in, so a picture can show that their lengths differ.
-    """
-    A = as_matrix(A, "matmul_entry", "A")
-    B = as_matrix(B, "matmul_entry", "B")
-    i = _index(i, A.shape[0], "i", f"{A.shape[0]} rows of A")
-    j = _index(j, B.shape[1], "j", f"{B.shape[1]} columns of B")
-    row, column = A[i].copy(), B[:, j].copy()
-    rule = matmul_shape_error(A.shape, B.shape)
-    if rule is not None:
-        return MatmulEntry(A, B, i, j, row, column, False, rule, None, None, None, None)
-    products = row * column
-    value = float(math.fsum(products.tolist()))
-    result = A @ B
-    return MatmulEntry(A, B, i, j, row, column, True, None, products, value, result,
-                       (A.shape[0], B.shape[1]))
-
-
 __all__ = [
-    "EXPLORER_MAX_SIZE",
-    "MatmulEntry",
     "as_matrix",
+    "as_matrix_shape",
     "as_vector",
     "cosine_similarity",
     "dot",
-    "example_matrices",
-    "matmul_entry",
     "matmul_loops",
     "matmul_shape",
     "matmul_shape_error",

@@ -7,14 +7,14 @@ The network is a dict of four arrays, the same names the notebook uses::
 
 :func:`forward` and :func:`backward` are the two passes (backward is chapter 06's vectorised
 layer rule ``dW = xᵀ·δ``, started from the softmax-cross-entropy gradient ``(p − Y) / n``);
-:func:`train` runs mini-batch SGD with a progress bar. Then come the tools to judge the result:
-:func:`accuracy`, :func:`confusion_matrix`, :func:`most_confident_mistakes`, and what the
-widget shows, :func:`digit_view` (a held-out digit, noised or shifted, and the probabilities
-the network gives it).
+:func:`train` runs mini-batch SGD with a progress bar; :func:`predict`, :func:`accuracy` and
+:func:`confusion_matrix` judge the result. :mod:`course_utils.torch_mlp` is the same model in
+PyTorch.
 
 Everything stays in the dtype of the parameters and inputs: float32 for training (fast), float64
-when comparing gradients with torch. Public functions check their inputs; the training loop
-checks once and then calls the unchecked ``_forward`` / ``_backward`` for speed.
+when comparing gradients with torch. Public functions check their inputs with
+:func:`check_params`, :func:`check_inputs` and :func:`check_labels`; the training loop checks
+once and then calls the unchecked ``_forward`` / ``_backward`` for speed.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from .softmax import softmax
+from .validate import check_number
 
 Params: TypeAlias = dict[str, np.ndarray]
 
@@ -36,7 +37,6 @@ IMAGE_SIDE = 28
 N_PIXELS = IMAGE_SIDE * IMAGE_SIDE
 N_CLASSES = 10
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
-NOISE_SEED = 7  # the widget's noise pattern for digit i comes from seed NOISE_SEED + i
 
 
 # --- threads ------------------------------------------------------------------------------
@@ -109,15 +109,15 @@ def _whole(value: Any, name: str, what: str, minimum: int | None = None) -> int:
 
 
 def _positive(value: Any, name: str, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: {what} must be a number, not {type(value).__name__} {value!r}")
-    if not math.isfinite(value) or value <= 0:
+    value = check_number(value, name, what)
+    if value <= 0:
         raise ValueError(f"{name}: {what} must be a positive number, got {value}")
-    return float(value)
+    return value
 
 
-def _check_params(params: Any, name: str) -> Params:
-    """The four arrays, with shapes that fit together, or an error saying which does not."""
+def check_params(params: Any, name: str) -> Params:
+    """``params`` if it is the network's dict of four float arrays whose shapes fit together;
+    otherwise an error that names the function ``name`` and says which array is wrong."""
     if not isinstance(params, dict):
         raise TypeError(f"{name} needs the network's parameters as a dict with keys "
                         f"{', '.join(PARAM_NAMES)} (see init_params), not {type(params).__name__}")
@@ -143,8 +143,9 @@ def _check_params(params: Any, name: str) -> Params:
     return params
 
 
-def _check_inputs(X: Any, params: Params, name: str) -> np.ndarray:
-    """A 2-D float array with one column per input of W1, or an error that says how to fix it."""
+def check_inputs(X: Any, params: Params, name: str) -> np.ndarray:
+    """``X`` if it is a 2-D float NumPy array with one column per input of ``W1`` (its float
+    type is kept); otherwise an error that names ``name`` and says how to fix it."""
     if not isinstance(X, np.ndarray):
         raise TypeError(f"{name} needs the inputs X as a NumPy array, not {type(X).__name__}")
     n_in = params["W1"].shape[0]
@@ -163,7 +164,9 @@ def _check_inputs(X: Any, params: Params, name: str) -> np.ndarray:
     return X
 
 
-def _check_labels(labels: Any, n: int | None, name: str, what: str = "labels") -> np.ndarray:
+def check_labels(labels: Any, n: int | None, name: str, what: str = "labels") -> np.ndarray:
+    """``labels`` as a 1-D int64 array of digits 0–9 (``n`` of them unless ``n`` is None), or an
+    error that names ``name`` and the argument ``what``."""
     if not isinstance(labels, np.ndarray):
         labels = np.asarray(labels)
     if labels.ndim != 1 or labels.dtype.kind not in "iu":
@@ -229,13 +232,13 @@ def init_params(n_hidden: int = 128, seed: int = 0, n_in: int = N_PIXELS,
 
 def copy_params(params: Params) -> Params:
     """An independent copy (training changes the arrays in place)."""
-    _check_params(params, "copy_params")
+    check_params(params, "copy_params")
     return {k: params[k].copy() for k in PARAM_NAMES}
 
 
 def count_parameters(params: Params) -> int:
     """How many numbers training adjusts: 784·128 + 128 + 128·10 + 10 = 101,770 by default."""
-    _check_params(params, "count_parameters")
+    check_params(params, "count_parameters")
     return int(sum(params[k].size for k in PARAM_NAMES))
 
 
@@ -252,8 +255,8 @@ def forward(params: Params, X: Any) -> tuple[np.ndarray, tuple[np.ndarray, ...]]
     The cache is ``(X, z1, h)``: the inputs, the hidden layer's weighted sums and its ReLU
     activations.
     """
-    params = _check_params(params, "forward")
-    return _forward(params, _check_inputs(X, params, "forward"))
+    params = check_params(params, "forward")
+    return _forward(params, check_inputs(X, params, "forward"))
 
 
 def _loss_and_dlogits(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
@@ -290,18 +293,18 @@ def backward(params: Params, cache: tuple[np.ndarray, ...], labels: Any) -> tupl
     from chapter 06: ``dW = inputsᵀ · δ``, ``db = δ`` summed over the batch, and
     ``δ_below = δ · Wᵀ``, times the ReLU's slope (1 where it was active, else 0).
     """
-    params = _check_params(params, "backward")
+    params = check_params(params, "backward")
     if not isinstance(cache, tuple) or len(cache) != 3:
         raise TypeError("backward needs the cache that forward returned: "
                         "logits, cache = forward(params, X)")
-    X = _check_inputs(cache[0], params, "backward")
-    labels = _check_labels(labels, len(X), "backward")
+    X = check_inputs(cache[0], params, "backward")
+    labels = check_labels(labels, len(X), "backward")
     return _backward(params, cache, labels)
 
 
 def sgd_step(params: Params, grads: Params, lr: float) -> None:
     """One step downhill, in place: ``p ← p − lr · grad`` for every parameter."""
-    _check_params(params, "sgd_step")
+    check_params(params, "sgd_step")
     lr = _positive(lr, "sgd_step", "the learning rate lr")
     for key in PARAM_NAMES:
         if key not in grads or np.shape(grads[key]) != params[key].shape:
@@ -338,9 +341,9 @@ def _train_epoch(params: Params, X: np.ndarray, y: np.ndarray, batch_size: int, 
 
 def _check_training(params: Any, X: Any, y: Any, batch_size: Any, lr: Any,
                     name: str) -> tuple[Params, np.ndarray, np.ndarray, int, float]:
-    params = _check_params(params, name)
-    X = _check_inputs(X, params, name)
-    y = _check_labels(y, len(X), name)
+    params = check_params(params, name)
+    X = check_inputs(X, params, name)
+    y = check_labels(y, len(X), name)
     if len(X) == 0:
         raise ValueError(f"{name}: there are no training examples")
     batch_size = _whole(batch_size, name, "batch_size", 1)
@@ -378,8 +381,8 @@ def train(params: Params, X: Any, y: Any, *, epochs: int = 15, batch_size: int =
     if (X_val is None) != (y_val is None):
         raise ValueError("train: give both X_val and y_val (held-out digits), or neither")
     if X_val is not None:
-        X_val = _check_inputs(X_val, params, "train")
-        y_val = _check_labels(y_val, len(X_val), "train", "y_val")
+        X_val = check_inputs(X_val, params, "train")
+        y_val = check_labels(y_val, len(X_val), "train", "y_val")
     from tqdm.auto import tqdm
 
     rng = np.random.default_rng(seed)
@@ -429,130 +432,12 @@ def accuracy(predicted: Any, labels: Any) -> float:
 
 def confusion_matrix(labels: Any, predicted: Any, n_classes: int = N_CLASSES) -> np.ndarray:
     """``(10, 10)`` counts: row = true digit, column = predicted digit. The diagonal is right."""
-    labels = _check_labels(labels, None, "confusion_matrix")
-    predicted = _check_labels(predicted, len(labels), "confusion_matrix", "predictions")
+    labels = check_labels(labels, None, "confusion_matrix")
+    predicted = check_labels(predicted, len(labels), "confusion_matrix", "predictions")
     n_classes = _whole(n_classes, "confusion_matrix", "n_classes", 1)
     matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(matrix, (labels, predicted), 1)
     return matrix
-
-
-def most_confused_pairs(matrix: Any, k: int = 3) -> list[tuple[int, int, int]]:
-    """The ``k`` largest off-diagonal counts as ``(true digit, predicted digit, count)``."""
-    matrix = np.asarray(matrix)
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"most_confused_pairs needs a square confusion matrix, got {matrix.shape}")
-    k = _whole(k, "most_confused_pairs", "k", 1)
-    off = matrix.astype(np.int64).copy()
-    np.fill_diagonal(off, -1)
-    order = np.argsort(-off, axis=None, kind="stable")[:k]
-    pairs = [(int(i), int(j), int(off[i, j])) for i, j in zip(*np.unravel_index(order, off.shape),
-                                                             strict=True)]
-    return [p for p in pairs if p[2] > 0]
-
-
-def most_confident_mistakes(probs: Any, labels: Any, k: int = 8) -> np.ndarray:
-    """Indices of the ``k`` wrong predictions made with the highest probability, surest first."""
-    probs = np.asarray(probs)
-    if probs.ndim != 2:
-        raise ValueError(f"most_confident_mistakes needs probabilities of shape (n, 10), "
-                         f"got {probs.shape}")
-    labels = _check_labels(labels, len(probs), "most_confident_mistakes")
-    k = _whole(k, "most_confident_mistakes", "k", 1)
-    predicted = probs.argmax(axis=1)
-    wrong = np.flatnonzero(predicted != labels)
-    confidence = probs[wrong, predicted[wrong]]
-    return wrong[np.argsort(-confidence, kind="stable")][:k]
-
-
-def top_activating(params: Params, X: Any, neuron: int, k: int = 6) -> np.ndarray:
-    """Indices of the ``k`` rows of ``X`` that excite hidden unit ``neuron`` the most."""
-    params = _check_params(params, "top_activating")
-    X = _check_inputs(X, params, "top_activating")
-    hidden = params["W1"].shape[1]
-    neuron = _whole(neuron, "top_activating", "neuron", 0)
-    if neuron >= hidden:
-        raise IndexError(f"top_activating: there are {hidden} hidden units, numbered 0 to "
-                         f"{hidden - 1}; got {neuron}")
-    k = _whole(k, "top_activating", "k", 1)
-    activation = np.maximum(X @ params["W1"][:, neuron] + params["b1"][neuron], 0)
-    return np.argsort(-activation, kind="stable")[:k]
-
-
-# --- what the widget shows ------------------------------------------------------------------
-
-
-def shift_images(images: Any, dx: int = 0, dy: int = 0) -> np.ndarray:
-    """Move images ``dx`` pixels right and ``dy`` pixels down; what is uncovered is blank (0).
-
-    Works on one ``(28, 28)`` image or a stack ``(n, 28, 28)``; ink pushed over the edge is lost.
-    """
-    if not isinstance(images, np.ndarray) or images.ndim not in (2, 3) \
-            or images.shape[-2:] != (IMAGE_SIDE, IMAGE_SIDE):
-        raise ValueError(f"shift_images needs a 28×28 image or a stack (n, 28, 28), got "
-                         f"{getattr(images, 'shape', type(images).__name__)}")
-    dx = _whole(dx, "shift_images", "dx", None)
-    dy = _whole(dy, "shift_images", "dy", None)
-    if abs(dx) >= IMAGE_SIDE or abs(dy) >= IMAGE_SIDE:
-        raise ValueError(f"shift_images: a shift of ({dx}, {dy}) moves the whole digit out of "
-                         f"the {IMAGE_SIDE}×{IMAGE_SIDE} picture; use shifts between "
-                         f"{-(IMAGE_SIDE - 1)} and {IMAGE_SIDE - 1}")
-    out = np.zeros_like(images)
-    src_y = slice(max(0, -dy), IMAGE_SIDE - max(0, dy))
-    dst_y = slice(max(0, dy), IMAGE_SIDE - max(0, -dy))
-    src_x = slice(max(0, -dx), IMAGE_SIDE - max(0, dx))
-    dst_x = slice(max(0, dx), IMAGE_SIDE - max(0, -dx))
-    out[..., dst_y, dst_x] = images[..., src_y, src_x]
-    return out
-
-
-def add_noise(image: Any, amount: float, seed: int = 0) -> np.ndarray:
-    """``image`` (values in [0, 1]) plus Gaussian noise of standard deviation ``amount``,
-    clipped back into [0, 1]. The same seed gives the same noise pattern, scaled by ``amount``."""
-    image = np.asarray(image)
-    if image.dtype.kind != "f":
-        raise TypeError(f"add_noise needs float pixel values in [0, 1], got {image.dtype}; "
-                        "divide uint8 pixels by 255 first")
-    if isinstance(amount, bool) or not isinstance(amount, (int, float, np.integer, np.floating)):
-        raise TypeError(f"add_noise: amount must be a number, not {type(amount).__name__}")
-    if not math.isfinite(amount) or amount < 0:
-        raise ValueError(f"add_noise: amount is a standard deviation and cannot be negative, "
-                         f"got {amount}")
-    noise = np.random.default_rng(_whole(seed, "add_noise", "seed", 0)).standard_normal(image.shape)
-    return np.clip(image + amount * noise.astype(image.dtype), 0, 1).astype(image.dtype)
-
-
-def digit_view(params: Params, images: Any, labels: Any, index: int, noise: float = 0.0,
-               shift_x: int = 0, shift_y: int = 0) -> dict[str, Any]:
-    """Everything the digit widget shows for one held-out digit, as numbers.
-
-    ``images``: the raw ``(n, 28, 28)`` uint8 digits; ``labels``: their digits. The chosen image
-    is shifted (``shift_x`` right, ``shift_y`` down), then noised (``noise`` is the noise's
-    standard deviation on the 0–1 pixel scale, a fixed pattern per digit), then classified.
-    Returns ``image`` (28×28 floats in [0, 1]), ``probs`` (10), ``predicted``, ``label``,
-    ``confidence`` (the predicted digit's probability), ``correct`` and ``index``.
-    """
-    params = _check_params(params, "digit_view")
-    if not isinstance(images, np.ndarray) or images.ndim != 3 \
-            or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
-        raise ValueError(f"digit_view needs the images as an array of shape (n, 28, 28), got "
-                         f"{getattr(images, 'shape', type(images).__name__)}")
-    labels = _check_labels(labels, len(images), "digit_view")
-    if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
-        raise TypeError(f"digit_view: index must be a whole number, not {type(index).__name__} "
-                        f"{index!r}")
-    n = len(images)
-    if not 0 <= index < n:
-        raise IndexError(f"digit_view: there is no digit {index}: there are {n:,} digits, "
-                         f"numbered 0 to {n - 1:,}")
-    index = int(index)
-    image = images[index].astype(params["W1"].dtype) / 255
-    image = add_noise(shift_images(image, shift_x, shift_y), noise, seed=NOISE_SEED + index)
-    probs = predict_proba(params, image.reshape(1, -1))[0]
-    predicted = int(probs.argmax())
-    label = int(labels[index])
-    return {"image": image, "probs": probs, "predicted": predicted, "label": label,
-            "confidence": float(probs[predicted]), "correct": predicted == label, "index": index}
 
 
 __all__ = [
@@ -562,25 +447,22 @@ __all__ = [
     "PARAM_NAMES",
     "Params",
     "accuracy",
-    "add_noise",
     "backward",
+    "check_inputs",
+    "check_labels",
+    "check_params",
     "confusion_matrix",
     "copy_params",
     "count_parameters",
-    "digit_view",
     "flatten_images",
     "forward",
     "init_params",
     "limit_threads",
-    "most_confident_mistakes",
-    "most_confused_pairs",
     "predict",
     "predict_proba",
     "restore_threads",
     "set_threads",
     "sgd_step",
-    "shift_images",
-    "top_activating",
     "train",
     "train_epoch",
 ]

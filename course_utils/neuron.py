@@ -18,8 +18,7 @@ the neuron's P(y = 1 | x).
   negative log-likelihood, also called binary cross-entropy) and :func:`nll_from_scores` (the
   same computed from scores ``z``, stable for any score);
 * fitting: :func:`nll_gradient` and :func:`fit_logistic` (plain gradient descent);
-* geometry: :func:`decision_line`, the line ``a·x + b·y = c`` where the neuron says 50/50;
-* the widget's numbers: :func:`logistic_playground`.
+* geometry: :func:`decision_line`, the line ``a·x + b·y = c`` where the neuron says 50/50.
 
 Every public function checks its inputs and says in words what is wrong.
 """
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .activations import sigmoid
+from .validate import as_float_array, check_number
 
 ACTIVATIONS = ("sigmoid", "step", "tanh", "relu", "identity")
 LOG_CLAMP = -100.0  # like PyTorch's binary_cross_entropy: a log never counts below -100
@@ -41,38 +41,12 @@ LOG_CLAMP = -100.0  # like PyTorch's binary_cross_entropy: a log never counts be
 # --- input checks --------------------------------------------------------------------------
 
 
-def _numeric_array(value: Any, name: str, argument: str) -> np.ndarray:
-    """``value`` as a float64 array, or a TypeError naming the function and the argument."""
-    if value is None or isinstance(value, (str, bytes, dict, set)):
-        raise TypeError(f"{name} needs numbers (a NumPy array or a list) for {argument}, "
-                        f"not {type(value).__name__} {value!r}"[:200])
-    if hasattr(value, "detach"):  # a torch tensor
-        value = value.detach().cpu().numpy()
-    try:
-        array = np.asarray(value)
-    except (TypeError, ValueError) as exc:  # ragged lists
-        raise TypeError(f"{name} could not turn {argument} into an array of numbers ({exc}); "
-                        "every row must have the same length") from None
-    if array.dtype.kind == "c":
-        raise TypeError(f"{name} works on real numbers; {argument} is complex")
-    if array.dtype.kind not in "fiub":
-        raise TypeError(f"{name} needs numbers for {argument}, not an array of {array.dtype}")
-    return array.astype(np.float64)
-
-
-def _finite(array: np.ndarray, name: str, argument: str) -> None:
-    if not np.isfinite(array).all():
-        bad = array[~np.isfinite(array)].flat[0]
-        raise ValueError(f"{name}: {argument} contains {bad}; every entry must be a finite number")
-
-
 def _points(X: Any, name: str, argument: str = "X") -> tuple[np.ndarray, bool]:
     """Points as an (n, d) array, and whether a single point of shape (d,) was given."""
-    array = _numeric_array(X, name, argument)
+    array = as_float_array(X, name, argument, finite=True)
     if array.ndim == 1:
         if array.size == 0:
             raise ValueError(f"{name}: {argument} is empty; give at least one point")
-        _finite(array, name, argument)
         return array[None, :], True
     if array.ndim != 2:
         raise ValueError(f"{name}: {argument} must be one point of shape (d,) or a table of "
@@ -80,13 +54,12 @@ def _points(X: Any, name: str, argument: str = "X") -> tuple[np.ndarray, bool]:
     if array.shape[0] == 0 or array.shape[1] == 0:
         raise ValueError(f"{name}: {argument} has shape {array.shape}; it needs at least one "
                          "point and one feature")
-    _finite(array, name, argument)
     return array, False
 
 
 def _weights(w: Any, d: int | None, name: str) -> np.ndarray:
     """Weights as a (d,) array; d is the number of features the points have."""
-    array = _numeric_array(w, name, "w")
+    array = as_float_array(w, name, "w", finite=True)
     if array.ndim == 2 and 1 in array.shape:
         raise ValueError(f"{name}: w must be a flat array of shape (d,), one weight per feature; "
                          f"got shape {array.shape}. Use w.ravel() (or np.array([w1, w2])).")
@@ -97,27 +70,23 @@ def _weights(w: Any, d: int | None, name: str) -> np.ndarray:
         raise ValueError(f"{name}: the points have {d} feature{'s' * (d != 1)} (columns) but w has "
                          f"{array.size} weight{'s' * (array.size != 1)}. A neuron needs exactly "
                          "one weight per input feature.")
-    _finite(array, name, "w")
     return array
 
 
 def _bias(b: Any, name: str) -> float:
+    """The bias as a float: a number, or an array or tensor holding exactly one number."""
     if hasattr(b, "detach"):
         b = b.detach().cpu().numpy()
     if isinstance(b, np.ndarray) and b.size == 1:
         b = b.item()
-    if isinstance(b, (bool, np.bool_)) or not isinstance(b, (int, float, np.integer, np.floating)):
-        shape = f" of shape {b.shape}" if isinstance(b, np.ndarray) else ""
-        raise TypeError(f"{name}: the bias b must be a single number, not {type(b).__name__}"
-                        f"{shape}. A neuron has one bias, however many inputs it has.")
-    b = float(b)
-    if not math.isfinite(b):
-        raise ValueError(f"{name}: the bias b must be a finite number, got {b}")
-    return b
+    if isinstance(b, np.ndarray):
+        raise TypeError(f"{name}: the bias b must be a single number, not an array of shape "
+                        f"{b.shape}. A neuron has one bias, however many inputs it has.")
+    return check_number(b, name, "the bias b")
 
 
 def _labels(y: Any, name: str, n: int | None = None) -> np.ndarray:
-    array = _numeric_array(y, name, "y")
+    array = as_float_array(y, name, "y")
     if array.ndim == 0:
         array = array[None]
     if array.ndim != 1:
@@ -135,7 +104,7 @@ def _labels(y: Any, name: str, n: int | None = None) -> np.ndarray:
 
 
 def _probabilities(p: Any, name: str, n: int) -> np.ndarray:
-    array = _numeric_array(p, name, "p")
+    array = as_float_array(p, name, "p")
     if array.ndim == 0:
         array = array[None]
     if array.ndim != 1:
@@ -154,10 +123,8 @@ def _probabilities(p: Any, name: str, n: int) -> np.ndarray:
 
 
 def _positive(value: Any, name: str, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: {what} must be a number, not {type(value).__name__}")
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
+    value = check_number(value, name, what)
+    if value <= 0:
         raise ValueError(f"{name}: {what} must be a positive number, got {value}")
     return value
 
@@ -186,7 +153,7 @@ def weighted_sum(X: Any, w: Any, b: Any) -> Any:
 
 def step(z: Any) -> Any:
     """The perceptron's activation: 1 where ``z > 0``, 0 elsewhere (``z = 0`` gives 0)."""
-    array = _numeric_array(z, "step", "z")
+    array = as_float_array(z, "step", "z")
     values = (array > 0).astype(np.float64)
     return float(values) if values.ndim == 0 else values
 
@@ -358,13 +325,12 @@ def nll_from_scores(y: Any, z: Any, reduction: str = "mean") -> float:
     if reduction not in ("mean", "sum"):
         raise ValueError(f"nll_from_scores: reduction must be 'mean' or 'sum', got {reduction!r}")
     labels = _labels(y, "nll_from_scores")
-    scores = _numeric_array(z, "nll_from_scores", "z")
+    scores = as_float_array(z, "nll_from_scores", "z", finite=True)
     if scores.ndim == 0:
         scores = scores[None]
     if scores.shape != labels.shape:
         raise ValueError(f"nll_from_scores: y and z must have one entry per point, but y has "
                          f"shape {labels.shape} and z has shape {scores.shape}")
-    _finite(scores, "nll_from_scores", "z")
     costs = np.logaddexp(0.0, scores) - labels * scores
     return float(costs.mean() if reduction == "mean" else costs.sum())
 
@@ -490,59 +456,6 @@ def decision_line(w: Any, b: Any, xlim: Any = (-4.0, 4.0),
     return DecisionLine(coefficients, c, ends[:, 0], ends[:, 1])
 
 
-# --- the widget's numbers ---------------------------------------------------------------------
-
-
-def logistic_playground(w1: float, w2: float, b: float, X: Any, y: Any,
-                        xlim: Any = None, ylim: Any = None, resolution: int = 101) -> dict[str, Any]:
-    """Everything the logistic-regression widget shows, as numbers (no plotting).
-
-    For the neuron ``σ(w1·x + w2·y + b)`` on the 2-D points ``X`` with labels ``y``, returns:
-    ``w``, ``b``; ``z`` and ``p`` (each point's score and probability of class 1); ``q`` (the
-    probability of each point's actual label); ``likelihood`` (their product: may underflow to
-    0.0), ``log_likelihood`` (the sum of their logs), ``nll`` (the mean negative
-    log-likelihood), ``correct`` and ``n`` (points on the right side of the line, of n);
-    ``underflow`` (True when the product rounded to 0 although no point has q = 0);
-    ``line`` (a :class:`DecisionLine`, or None when w = 0); ``xlim``, ``ylim`` and the grid
-    ``grid_x``, ``grid_y``, ``grid_p`` (resolution × resolution probabilities) for the shading.
-    """
-    points, _ = _points(X, "logistic_playground")
-    if points.shape[1] != 2:
-        raise ValueError(f"logistic_playground draws a plane, so X needs 2 features (columns); "
-                         f"it has {points.shape[1]}")
-    labels = _labels(y, "logistic_playground", len(points))
-    w = _weights([w1, w2], 2, "logistic_playground")
-    bias = _bias(b, "logistic_playground")
-    resolution = _count(resolution, "logistic_playground", "resolution")
-    if resolution < 2:
-        raise ValueError(f"logistic_playground: resolution must be at least 2, got {resolution}")
-    pad = 0.5
-    xlim = _box(xlim, "logistic_playground", "xlim") if xlim is not None else (
-        math.floor(points[:, 0].min() - pad), math.ceil(points[:, 0].max() + pad))
-    ylim = _box(ylim, "logistic_playground", "ylim") if ylim is not None else (
-        math.floor(points[:, 1].min() - pad), math.ceil(points[:, 1].max() + pad))
-    z = points @ w + bias
-    p = np.asarray(sigmoid(z), dtype=np.float64)
-    signed = np.where(labels == 1, z, -z)           # q = σ(signed): 1 − σ(z) = σ(−z), no rounding
-    q = np.asarray(sigmoid(signed), dtype=np.float64)
-    log_q = -np.logaddexp(0.0, -signed)             # ln σ(s), exact even where σ(s) underflows
-    gx, gy = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
-    grid_p = np.asarray(sigmoid(w[0] * gx + w[1] * gy + bias), dtype=np.float64)
-    lik = float(math.prod(q.tolist()))
-    return {
-        "w": w, "b": bias, "z": z, "p": p, "q": q,
-        "likelihood": lik,
-        "log_likelihood": float(log_q.sum()),
-        "nll": float(-log_q.mean()),
-        "correct": int(((z > 0) == (labels == 1)).sum()),
-        "n": int(labels.size),
-        "underflow": lik == 0.0 and bool((q > 0).all()),
-        "line": decision_line(w, bias, xlim, ylim),
-        "xlim": xlim, "ylim": ylim,
-        "grid_x": gx, "grid_y": gy, "grid_p": grid_p,
-    }
-
-
 __all__ = [
     "ACTIVATIONS",
     "DecisionLine",
@@ -553,7 +466,6 @@ __all__ = [
     "label_probabilities",
     "likelihood",
     "log_likelihood",
-    "logistic_playground",
     "neuron_forward",
     "nll",
     "nll_from_scores",

@@ -32,7 +32,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from .validate import check_number
+from .validate import as_float_array, check_number
 
 ArrayOrFloat: TypeAlias = "float | np.ndarray"
 Schedule: TypeAlias = Callable[[int], float]
@@ -41,19 +41,10 @@ Schedule: TypeAlias = Callable[[int], float]
 # --- input checks a learner can read -------------------------------------------------------
 
 
-def _array(x: Any, name: str, what: str) -> np.ndarray:
+def _finite(x: Any, name: str, what: str) -> np.ndarray:
     """``x`` as a float64 array of finite numbers, or an error saying what is wrong."""
-    if x is None or isinstance(x, (str, bytes, dict, set)):
-        raise TypeError(f"{name}: {what} must be a number or a NumPy array of numbers, "
-                        f"not {type(x).__name__}")
-    if hasattr(x, "detach"):  # a torch tensor
-        x = x.detach().cpu().numpy()
-    try:
-        array = np.array(x, dtype=np.float64)  # a copy: the caller's array is never changed
-    except (TypeError, ValueError):
-        raise TypeError(f"{name}: {what} must be a number or a NumPy array of numbers, "
-                        f"not {type(x).__name__}") from None
-    if not np.all(np.isfinite(array)):
+    array = as_float_array(x, name, what)
+    if not np.isfinite(array).all():  # the usual cause deserves its own message
         bad = "nan" if np.isnan(array).any() else "inf"
         raise ValueError(f"{name}: {what} contains {bad}. Something before this step blew up: "
                          "often a learning rate so large that the parameters diverged.")
@@ -117,8 +108,8 @@ def sgd_step(params: Any, grad: Any, lr: float) -> ArrayOrFloat:
     The gradient points uphill, so stepping against it lowers the loss (for a small enough
     ``lr``). Works for a single number or an array of any shape; returns a new array.
     """
-    p = _array(params, "sgd_step", "params")
-    g = _same_shape(_array(grad, "sgd_step", "grad"), p, "sgd_step", "grad")
+    p = _finite(params, "sgd_step", "params")
+    g = _same_shape(_finite(grad, "sgd_step", "grad"), p, "sgd_step", "grad")
     return _restore(p - _lr(lr, "sgd_step") * g)
 
 
@@ -133,9 +124,9 @@ def momentum_step(params: Any, grad: Any, velocity: Any, lr: float,
     ``torch.optim.SGD(momentum=beta)`` with its default ``dampening=0``.
     """
     name = "momentum_step"
-    p = _array(params, name, "params")
-    g = _same_shape(_array(grad, name, "grad"), p, name, "grad")
-    v = _same_shape(_array(velocity, name, "velocity"), p, name, "velocity")
+    p = _finite(params, name, "params")
+    g = _same_shape(_finite(grad, name, "grad"), p, name, "grad")
+    v = _same_shape(_finite(velocity, name, "velocity"), p, name, "velocity")
     v = _decay(beta, name, "beta") * v + g
     return _restore(p - _lr(lr, name) * v), _restore(v)
 
@@ -150,9 +141,9 @@ def adagrad_step(params: Any, grad: Any, sum_sq: Any, lr: float,
     which can stop training too early. Start with ``sum_sq = 0``. Matches ``torch.optim.Adagrad``.
     """
     name = "adagrad_step"
-    p = _array(params, name, "params")
-    g = _same_shape(_array(grad, name, "grad"), p, name, "grad")
-    s = _same_shape(_array(sum_sq, name, "sum_sq"), p, name, "sum_sq") + g * g
+    p = _finite(params, name, "params")
+    g = _same_shape(_finite(grad, name, "grad"), p, name, "grad")
+    s = _same_shape(_finite(sum_sq, name, "sum_sq"), p, name, "sum_sq") + g * g
     return _restore(p - _lr(lr, name) * g / (np.sqrt(s) + _positive(eps, name, "eps"))), _restore(s)
 
 
@@ -166,9 +157,9 @@ def rmsprop_step(params: Any, grad: Any, sq_avg: Any, lr: float, alpha: float = 
     ``torch.optim.RMSprop``, which adds ``eps`` outside the square root.
     """
     name = "rmsprop_step"
-    p = _array(params, name, "params")
-    g = _same_shape(_array(grad, name, "grad"), p, name, "grad")
-    s = _same_shape(_array(sq_avg, name, "sq_avg"), p, name, "sq_avg")
+    p = _finite(params, name, "params")
+    g = _same_shape(_finite(grad, name, "grad"), p, name, "grad")
+    s = _same_shape(_finite(sq_avg, name, "sq_avg"), p, name, "sq_avg")
     alpha = _decay(alpha, name, "alpha")
     s = alpha * s + (1 - alpha) * g * g
     return _restore(p - _lr(lr, name) * g / (np.sqrt(s) + _positive(eps, name, "eps"))), _restore(s)
@@ -189,10 +180,10 @@ def adam_step(params: Any, grad: Any, m: Any, v: Any, t: int, lr: float = 1e-3,
     ``torch.optim.Adam``.
     """
     name = "adam_step"
-    p = _array(params, name, "params")
-    g = _same_shape(_array(grad, name, "grad"), p, name, "grad")
-    m = _same_shape(_array(m, name, "m"), p, name, "m")
-    v = _same_shape(_array(v, name, "v"), p, name, "v")
+    p = _finite(params, name, "params")
+    g = _same_shape(_finite(grad, name, "grad"), p, name, "grad")
+    m = _same_shape(_finite(m, name, "m"), p, name, "m")
+    v = _same_shape(_finite(v, name, "v"), p, name, "v")
     t = _step_number(t, name)
     beta1, beta2 = _decay(beta1, name, "beta1"), _decay(beta2, name, "beta2")
     m = beta1 * m + (1 - beta1) * g
@@ -333,7 +324,7 @@ class Optimizer:
         self.state = {}
 
     def step(self, params: Any, grad: Any) -> ArrayOrFloat:
-        p = _array(params, f"{type(self).__name__}.step", "params")
+        p = _finite(params, f"{type(self).__name__}.step", "params")
         for key in self._state_names:
             self.state.setdefault(key, np.zeros_like(p))
             if self.state[key].shape != p.shape:

@@ -6,6 +6,8 @@ import io
 from typing import Any
 
 import matplotlib as mpl
+import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 COURSE_STYLE: dict[str, Any] = {
@@ -73,3 +75,37 @@ def _show_figures_as_compact_png() -> None:
         pass
     formatter = shell.display_formatter.formatters["image/png"]
     formatter.for_type(Figure, figure_png)
+
+
+# --- two classes in the plane (chapters 03 and 04) -----------------------------------------
+
+CLASS_COLORS = ("#2166ac", "#b2182b")  # class 0 blue, class 1 red: the ends of the shading
+CLASS_MARKERS = ("o", "^")
+PROBABILITY_SHADING = "RdBu_r"  # P(class 1): blue near 0, white at 1/2, red near 1
+
+
+def band_colors(n: int = 10, strength: float = 0.45) -> list[tuple[float, float, float]]:
+    """``n`` pale colours for probability bands of width 1/n: the shading mixed with white.
+
+    Flat bands of 10 % are easier to read than a smooth blend, and make a much smaller picture.
+    """
+    centres = mpl.colormaps[PROBABILITY_SHADING]((np.arange(n) + 0.5) / n)[:, :3]
+    return [tuple(float(v) for v in strength * rgb + (1 - strength)) for rgb in centres]
+
+
+def plot_points(ax: Axes, X: Any, y: Any, size: float = 22, alpha: float | None = 0.9,
+                axis_labels: tuple[str, str] | None = ("x", "y")) -> None:
+    """Scatter the two classes of 2-D points ``X`` with 0/1 labels ``y``: class 0 as blue dots,
+    class 1 as red triangles, each labelled for a legend. ``axis_labels=None`` leaves the axes'
+    labels as they are."""
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) != len(y):
+        raise ValueError(f"plot_points needs 2-D points X of shape (n, 2) and n labels y; got "
+                         f"X of shape {X.shape} and {len(y)} labels")
+    for label in (0, 1):
+        chosen = y == label
+        ax.scatter(X[chosen, 0], X[chosen, 1], s=size, alpha=alpha, c=CLASS_COLORS[label],
+                   marker=CLASS_MARKERS[label], edgecolors="k", linewidths=0.3,
+                   label=f"class {label}")
+    if axis_labels is not None:
+        ax.set(xlabel=axis_labels[0], ylabel=axis_labels[1])

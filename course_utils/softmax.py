@@ -24,28 +24,19 @@ from typing import Any
 
 import numpy as np
 
+from .validate import as_float_array
+
 
 def _as_logits(logits: Any, name: str, axis: int | None = -1) -> np.ndarray:
-    """``logits`` as a float array with something to normalise along ``axis``, or a clear error."""
-    if logits is None or isinstance(logits, (str, bytes, dict, set)):
-        raise TypeError(f"{name} needs a NumPy array of logits (numbers), "
-                        f"not {type(logits).__name__}")
-    if hasattr(logits, "detach"):  # a torch tensor
-        logits = logits.detach().cpu().numpy()
-    try:
-        array = np.asarray(logits)
-    except ValueError:  # ragged nested lists
-        raise TypeError(f"{name} needs a rectangular array of logits; the rows of the list have "
-                        "different lengths") from None
-    if array.dtype.kind == "c":
-        raise TypeError(f"{name} works on real numbers; the logits are complex")
-    if array.dtype.kind == "b":
-        raise TypeError(f"{name} needs logits (numbers), not True/False values")
-    if array.dtype.kind not in "fiu":
-        raise TypeError(f"{name} needs a NumPy array of logits (numbers), "
-                        f"not {type(logits).__name__} of {array.dtype}")
-    if array.dtype.kind != "f":
-        array = array.astype(np.float64)
+    """``logits`` as a float array with something to normalise along ``axis``, or a clear error.
+
+    A float NumPy array is used as it is (so ``float32`` stays ``float32``); anything else goes
+    through :func:`~course_utils.validate.as_float_array` and becomes ``float64``.
+    """
+    if isinstance(logits, np.ndarray) and logits.dtype.kind == "f":
+        array = logits
+    else:
+        array = as_float_array(logits, name, "the array of logits", allow_bool=False)
     if array.ndim == 0:
         raise ValueError(f"{name} needs at least two logits to compare, got the single number "
                          f"{float(array)!r}; pass a 1-D array (one example) or a 2-D array "

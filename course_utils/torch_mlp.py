@@ -20,7 +20,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from .mnist_mlp import N_CLASSES, N_PIXELS, PARAM_NAMES, History, Params, _check_params
+from .mnist_mlp import N_CLASSES, N_PIXELS, PARAM_NAMES, History, Params, check_params
+from .validate import as_float_array, check_number
 
 
 class TorchMLP(nn.Module):
@@ -41,22 +42,35 @@ class TorchMLP(nn.Module):
         return self.output(torch.relu(self.hidden(x)))
 
 
-def _as_tensor(array: Any, name: str, what: str) -> torch.Tensor:
-    if isinstance(array, torch.Tensor):
-        return array
-    if not isinstance(array, np.ndarray):
-        raise TypeError(f"{name}: {what} must be a NumPy array or a torch tensor, "
-                        f"not {type(array).__name__}")
-    return torch.from_numpy(np.ascontiguousarray(array))
+def _as_inputs(X: Any, name: str) -> torch.Tensor:
+    """The inputs ``X`` as a float tensor. A tensor or NumPy array keeps its float type (float32
+    stays float32, without a copy); anything else goes through
+    :func:`~course_utils.validate.as_float_array`."""
+    if not isinstance(X, (torch.Tensor, np.ndarray)):
+        X = as_float_array(X, name, "the inputs X", allow_bool=False)
+    if isinstance(X, np.ndarray):
+        X = torch.from_numpy(np.ascontiguousarray(X))
+    if not X.is_floating_point():
+        raise TypeError(f"{name}: X holds {X.dtype} values; use floats in [0, 1] "
+                        "(flatten_images divides the 0–255 pixel values by 255)")
+    return X
+
+
+def _as_labels(y: Any, name: str) -> torch.Tensor:
+    """The labels ``y`` as a tensor of class numbers (a tensor as it is, or from a NumPy array)."""
+    if isinstance(y, torch.Tensor):
+        return y
+    if not isinstance(y, np.ndarray):
+        raise TypeError(f"{name}: the labels y must be a NumPy array or a torch tensor of class "
+                        f"numbers, not {type(y).__name__}")
+    return torch.from_numpy(np.ascontiguousarray(y))
 
 
 def _as_xy(X: Any, y: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
-    X, y = _as_tensor(X, name, "X"), _as_tensor(y, name, "y")
+    X, y = _as_inputs(X, name), _as_labels(y, name)
     if X.ndim != 2:
         raise ValueError(f"{name}: X must be 2-D, one flattened image per row; got shape "
                          f"{tuple(X.shape)}")
-    if not X.is_floating_point():
-        raise TypeError(f"{name}: X must hold floats in [0, 1], not {X.dtype}")
     if y.ndim != 1 or y.dtype not in (torch.int64, torch.int32, torch.uint8, torch.int16):
         raise TypeError(f"{name}: y must be a 1-D array of whole class numbers, got {y.dtype} "
                         f"of shape {tuple(y.shape)}")
@@ -100,10 +114,18 @@ def train_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Opt
     return total / count
 
 
+def _dtype(model: Any, name: str) -> torch.dtype:
+    """The float type of ``model``'s weights; inputs are converted to it before the forward pass."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"{name} needs a torch nn.Module such as TorchMLP, not "
+                        f"{type(model).__name__}")
+    return next(model.parameters()).dtype
+
+
 @torch.no_grad()
 def predict_proba(model: nn.Module, X: Any) -> np.ndarray:
     """``(n, 10)`` probabilities as a NumPy array."""
-    X = _as_tensor(X, "predict_proba", "X")
+    X = _as_inputs(X, "predict_proba").to(_dtype(model, "predict_proba"))
     model.eval()
     return torch.softmax(model(X), dim=1).numpy()
 
@@ -112,6 +134,7 @@ def predict_proba(model: nn.Module, X: Any) -> np.ndarray:
 def evaluate(model: nn.Module, X: Any, y: Any) -> float:
     """Accuracy of ``model`` on ``(X, y)``: the fraction of rows whose largest logit is the label."""
     X, y = _as_xy(X, y, "evaluate")
+    X = X.to(_dtype(model, "evaluate"))
     model.eval()
     return float((model(X).argmax(dim=1) == y).float().mean())
 
@@ -126,7 +149,7 @@ def train_torch_mlp(X: Any, y: Any, *, n_hidden: int = 128, epochs: int = 15,
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"train_torch_mlp: epochs must be a positive whole number, got {epochs!r}")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+    if check_number(lr, "train_torch_mlp", "the learning rate lr") <= 0:
         raise ValueError(f"train_torch_mlp: the learning rate lr must be a positive number, got {lr!r}")
     loader = make_loader(X, y, batch_size, shuffle=True, seed=seed)
     if (X_val is None) != (y_val is None):
@@ -154,7 +177,7 @@ def train_torch_mlp(X: Any, y: Any, *, n_hidden: int = 128, epochs: int = 15,
 
 def from_numpy_params(params: Params) -> TorchMLP:
     """A :class:`TorchMLP` holding exactly the NumPy network's weights (and dtype)."""
-    params = _check_params(params, "from_numpy_params")
+    params = check_params(params, "from_numpy_params")
     n_in, n_hidden = params["W1"].shape
     model = TorchMLP(n_in, n_hidden, params["W2"].shape[1])
     model = model.to(torch.from_numpy(params["W1"]).dtype)

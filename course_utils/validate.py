@@ -24,6 +24,19 @@ def check_number(value: Any, name: str, what: str) -> float:
     return value
 
 
+def check_whole(value: Any, name: str, what: str, minimum: int | None = None) -> int:
+    """A whole number (an int, not a float or True/False) of at least ``minimum``, as an int.
+
+    ``check_whole(epochs, "train", "the number of epochs epochs", minimum=1)``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: {what} must be a whole number, not {type(value).__name__} "
+                        f"{value!r}"[:200])
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name}: {what} must be at least {minimum}, got {value}")
+    return int(value)
+
+
 def as_float_array(value: Any, name: str, what: str, *, finite: bool = False,
                    allow_bool: bool = True, copy: bool = False) -> np.ndarray:
     """``value`` (a number, list, NumPy array or torch tensor) as a float64 NumPy array.

@@ -104,7 +104,12 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def config_differences(a: GPTConfig, b: GPTConfig) -> list[str]:
-    """Fields that change the weights' shapes and differ: ``['n_embd: 128 vs 192', ...]``."""
+    """Fields that change the weights' shapes and differ: ``['n_embd: 128 vs 192', ...]``.
+
+    The one rule for whether a checkpoint fits a model (loading with ``expected_config``, and
+    resuming a run): an empty list means the weights fit. ``dropout`` and ``fused_attention``
+    do not touch the weights, so they may differ.
+    """
     shape_fields = ("vocab_size", "block_size", "n_layer", "n_head", "n_embd", "bias")
     return [f"{name}: {getattr(a, name)} vs {getattr(b, name)}"
             for name in shape_fields if getattr(a, name) != getattr(b, name)]

@@ -3,6 +3,7 @@
 Training settings come from a preset and are overridden one by one, e.g.::
 
     python -m course_utils.gpt train --preset shakespeare-char --max_iters 500 --device cpu
+    python -m course_utils.gpt train --preset tiny --block-size 64 --n_layer 3
     torchrun --nproc_per_node=2 -m course_utils.gpt train --preset tiny
     python -m course_utils.gpt sample --checkpoint out/tiny/ckpt.pt --prompt "ROMEO:"
 """
@@ -18,8 +19,8 @@ import typing
 from dataclasses import fields
 from typing import Any
 
-from .config import TrainConfig
-from .presets import DEFAULT_PRESET, PRESETS, get_preset
+from .config import MODEL_SETTINGS, GPTConfig, TrainConfig
+from .presets import DEFAULT_PRESET, PRESETS, describe, get_preset
 
 
 class UsageError(ValueError):
@@ -44,10 +45,23 @@ def _convert(name: str, raw: str, hint: Any) -> Any:
         raise UsageError(f"--{name} must be a {kind.__name__}, got {raw!r}") from None
 
 
+def setting_types() -> dict[str, Any]:
+    """Every setting the command line accepts and its type: the run's and the model's fields."""
+    run_hints = typing.get_type_hints(TrainConfig)
+    model_hints = typing.get_type_hints(GPTConfig)
+    hints = {name: model_hints[name] for name in MODEL_SETTINGS}
+    hints.update({f.name: run_hints[f.name] for f in fields(TrainConfig) if f.name != "model"})
+    return hints
+
+
 def parse_overrides(args: list[str]) -> dict[str, Any]:
-    """``['--max_iters', '100', '--compile']`` → ``{'max_iters': 100, 'compile': True}``."""
-    hints = typing.get_type_hints(TrainConfig)
-    known = [f.name for f in fields(TrainConfig)]
+    """``['--max_iters', '100', '--block-size', '64']`` → ``{'max_iters': 100, 'block_size': 64}``.
+
+    Model fields (``--n_layer``, ``--block-size`` ...) are flat like the others;
+    :meth:`TrainConfig.with_settings` puts them into the model's config.
+    """
+    hints = setting_types()
+    known = list(hints)
     out: dict[str, Any] = {}
     i = 0
     while i < len(args):
@@ -115,9 +129,9 @@ def cmd_export(ns: argparse.Namespace) -> int:
 
 
 def cmd_presets() -> int:
-    for name, values in PRESETS.items():
+    for name, cfg in PRESETS.items():
         mark = " (default)" if name == DEFAULT_PRESET else ""
-        print(f"{name}{mark}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
+        print(f"{name}{mark}: {describe(cfg)}")
     return 0
 
 
@@ -126,9 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Train and sample the course's small GPT.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser(
-        "train", help="train a GPT; any TrainConfig field can follow as --name value",
-        epilog="Any TrainConfig field overrides the preset, e.g. --max_iters 500 --n_layer 6 "
-               "--device cpu --num_threads 1 --resume --compile. `presets` lists the presets.")
+        "train", help="train a GPT; any setting can follow as --name value",
+        epilog="Any TrainConfig or GPTConfig field overrides the preset, e.g. --max_iters 500 "
+               "--n_layer 6 --block-size 64 --device cpu --num_threads 1 --resume --compile. "
+               "`presets` lists the presets.")
     p.add_argument("--preset", default=DEFAULT_PRESET, choices=list(PRESETS))
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p = sub.add_parser("sample", help="generate text from a checkpoint")

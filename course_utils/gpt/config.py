@@ -9,7 +9,7 @@ error deep inside ``forward``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 
@@ -71,6 +71,7 @@ class GPTConfig:
         return self.n_embd // self.n_head
 
     def to_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict (what a checkpoint stores)."""
         return asdict(self)
 
     @classmethod
@@ -83,23 +84,21 @@ class GPTConfig:
         return cls(**values)
 
 
+# The model settings a training run may change; vocab_size always comes from the tokenizer.
+MODEL_SETTINGS: tuple[str, ...] = tuple(f.name for f in fields(GPTConfig) if f.name != "vocab_size")
+
+
 @dataclass
 class TrainConfig:
     """Everything one training run needs: the model's shape, the data, the optimiser, the loop.
 
-    The model fields (``n_layer`` ... ``fused_attention``) mirror :class:`GPTConfig`; the
-    vocabulary size comes from the data. Named presets live in :mod:`.presets`; any field can be
-    overridden on the command line as ``--name value``.
+    ``model`` is the :class:`GPTConfig` to train; its ``vocab_size`` is replaced by the
+    tokenizer's when training starts (the data decides the vocabulary). Named presets live in
+    :mod:`.presets`; :meth:`with_settings` (and the command line, as ``--name value``) changes
+    any field, model fields included: ``cfg.with_settings(n_layer=6, max_iters=500)``.
     """
 
-    # model (vocab_size is taken from the tokenizer)
-    n_layer: int = 4
-    n_head: int = 4
-    n_embd: int = 128
-    block_size: int = 128
-    dropout: float = 0.0
-    bias: bool = True
-    fused_attention: bool = True
+    model: GPTConfig = field(default_factory=GPTConfig)
     # data
     dataset: str = "tinyshakespeare"
     text_file: str | None = None  # train on this UTF-8 file instead of `dataset`
@@ -130,8 +129,11 @@ class TrainConfig:
     seed: int = 1337
 
     def __post_init__(self) -> None:
-        positive = ("n_layer", "n_head", "n_embd", "block_size", "batch_size", "grad_accum_steps",
-                    "max_iters", "eval_interval", "eval_iters")
+        if not isinstance(self.model, GPTConfig):
+            raise TypeError(f"TrainConfig.model must be a GPTConfig, got {type(self.model).__name__}; "
+                            f"write TrainConfig(model=GPTConfig(n_layer=6, ...)) or "
+                            f"TrainConfig().with_settings(n_layer=6)")
+        positive = ("batch_size", "grad_accum_steps", "max_iters", "eval_interval", "eval_iters")
         for name in positive:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -157,17 +159,48 @@ class TrainConfig:
             raise ValueError(f"dtype must be 'auto', 'float32' or 'bfloat16', got {self.dtype!r}")
         if self.num_threads is not None and self.num_threads < 1:
             raise ValueError(f"num_threads must be at least 1, got {self.num_threads}")
-        self.model_config(vocab_size=1)  # validates the model fields (e.g. n_embd % n_head)
 
     @property
     def decay_iters(self) -> int:
+        """The iteration where the cosine decay reaches ``min_lr``."""
         return self.lr_decay_iters if self.lr_decay_iters is not None else self.max_iters
 
     def model_config(self, vocab_size: int) -> GPTConfig:
         """The :class:`GPTConfig` this run trains, for a vocabulary of ``vocab_size`` tokens."""
-        return GPTConfig(vocab_size=vocab_size, block_size=self.block_size, n_layer=self.n_layer,
-                         n_head=self.n_head, n_embd=self.n_embd, dropout=self.dropout,
-                         bias=self.bias, fused_attention=self.fused_attention)
+        return replace(self.model, vocab_size=vocab_size)
+
+    def with_settings(self, **settings: Any) -> TrainConfig:
+        """A copy with ``settings`` changed; model fields (``n_layer``, ``block_size`` ...) go
+        into :attr:`model`, the others into the run: ``with_settings(block_size=64, max_iters=9)``.
+        """
+        run_fields = {f.name for f in fields(self)} - {"model"}
+        unknown = sorted(set(settings) - run_fields - set(MODEL_SETTINGS))
+        if unknown:
+            hint = (" (vocab_size comes from the tokenizer, not from the settings)"
+                    if "vocab_size" in unknown else "")
+            raise ValueError(f"unknown training setting(s) {unknown}{hint}; settings are "
+                             f"{sorted(run_fields | set(MODEL_SETTINGS))}")
+        model = {k: v for k, v in settings.items() if k in MODEL_SETTINGS}
+        run = {k: v for k, v in settings.items() if k in run_fields}
+        return replace(self, model=replace(self.model, **model), **run)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data (the model as a nested dict), as saved in a checkpoint."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        """Rebuild a config from :meth:`to_dict`'s output.
+
+        Also reads the older flat form, in which the model fields stood beside the run's (as in
+        checkpoints written before ``TrainConfig`` held a ``GPTConfig``, the shipped one included).
+        """
+        run = dict(values)
+        model = dict(run.pop("model", None) or {})
+        for name in [f.name for f in fields(GPTConfig)]:
+            if name in run:  # the older flat form
+                model[name] = run.pop(name)
+        unknown = sorted(set(run) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ValueError(f"unknown TrainConfig fields {unknown}")
+        return cls(model=GPTConfig.from_dict(model), **run)

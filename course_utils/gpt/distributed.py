@@ -17,6 +17,8 @@ import torch.distributed as torch_dist
 
 @dataclass
 class DistInfo:
+    """Which process this is, out of how many, and the device it trains on."""
+
     rank: int = 0
     local_rank: int = 0
     world_size: int = 1
@@ -48,6 +50,20 @@ def setup_distributed(device: str | None = None) -> DistInfo:
     return DistInfo(rank, local_rank, world_size, device, started)
 
 
+def any_rank(flag: bool, info: DistInfo) -> bool:
+    """``True`` on every process when ``flag`` is ``True`` on at least one of them.
+
+    Every process must call it at the same point (it is an all-reduce): it turns a decision one
+    process made alone, such as "my loss is nan, stop", into one they all make together.
+    """
+    if info.world_size == 1:
+        return flag
+    count = torch.tensor([1.0 if flag else 0.0], device=info.device)
+    torch_dist.all_reduce(count)  # the sum over processes: how many raised the flag
+    return count.item() > 0
+
+
 def cleanup_distributed(info: DistInfo) -> None:
+    """Leave the process group, if this process started it."""
     if info.started_group and torch_dist.is_initialized():
         torch_dist.destroy_process_group()

@@ -17,6 +17,30 @@ import torch.nn.functional as F
 from .config import GPTConfig
 
 
+def check_token_ids(ids: torch.Tensor, vocab_size: int, what: str = "token id") -> None:
+    """Raise a clear ``ValueError`` when an id in ``ids`` is not in ``0 .. vocab_size - 1``.
+
+    Without it, the embedding lookup fails with torch's "index out of range in self" (or, on a
+    GPU, an even less helpful device-side assertion).
+    """
+    if ids.numel() == 0 or torch.compiler.is_compiling():  # a compiled graph skips the check
+        return
+    lowest, highest = torch.stack(torch.aminmax(ids)).tolist()  # one pass, one read-back
+    bad = highest if highest >= vocab_size else lowest if lowest < 0 else None
+    if bad is not None:
+        raise ValueError(f"{what} {bad} is outside the vocabulary: ids run from 0 to "
+                         f"{vocab_size - 1} (vocab_size={vocab_size})")
+
+
+def causal_mask(T: int, past: int = 0, device: torch.device | str | None = None) -> torch.Tensor:
+    """(T, past + T) booleans: ``True`` where query i may attend to key j, i.e. j <= past + i.
+
+    Query i sits at absolute position ``past + i`` (``past`` tokens are already in a KV cache),
+    so it sees every key up to and including its own position and none of the future ones.
+    """
+    return torch.ones(T, past + T, dtype=torch.bool, device=device).tril(diagonal=past)
+
+
 class KVCache:
     """The keys and values of every token seen so far, for one attention layer.
 
@@ -67,10 +91,9 @@ class CausalSelfAttention(nn.Module):
         if cache is not None:
             past = cache.length
             k, v = cache.append(k, v)
-        # query i (at absolute position past + i) may look at keys 0 .. past + i
-        S = k.size(2)
-        mask = None if past == 0 or T == 1 else torch.ones(
-            T, S, dtype=torch.bool, device=x.device).tril(diagonal=past)
+        # without a cache, is_causal=True lets the fused kernel skip the future on its own; with
+        # one, the queries sit after `past` cached keys and need an explicit mask (none for T=1)
+        mask = None if past == 0 or T == 1 else causal_mask(T, past, x.device)
         if self.fused:
             y = F.scaled_dot_product_attention(
                 q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0,
@@ -83,10 +106,9 @@ class CausalSelfAttention(nn.Module):
     def explicit_attention(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
                            past: int = 0) -> torch.Tensor:
         """Attention written out: scaled scores, −∞ on the future, softmax, weighted values."""
-        T, S = q.size(2), k.size(2)
-        scores = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))  # (B, nh, T, S)
-        future = torch.ones(T, S, dtype=torch.bool, device=q.device).triu(diagonal=past + 1)
-        scores = scores.masked_fill(future, float("-inf"))  # exp(-inf) = 0: no weight on the future
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))  # (B, nh, T, past + T)
+        allowed = causal_mask(q.size(2), past, q.device)
+        scores = scores.masked_fill(~allowed, float("-inf"))  # exp(-inf) = 0: no weight on the future
         weights = self.attn_dropout(F.softmax(scores, dim=-1))
         return weights @ v  # (B, nh, T, hd)
 
@@ -173,11 +195,15 @@ class GPT(nn.Module):
         ``targets`` (same shape) gives the cross-entropy of predicting every next token at once.
         ``last_only`` computes logits for the last position only: all that generation needs.
         ``caches`` (one :class:`KVCache` per block) makes the model remember earlier tokens,
-        so ``idx`` only has to hold the new ones.
+        so ``idx`` only has to hold the new ones. Ids (and targets) outside
+        ``0 .. vocab_size - 1`` are a ``ValueError`` that names the id.
         """
         if idx.dim() != 2 or idx.dtype not in (torch.long, torch.int):
             raise ValueError(f"idx must be integer token ids of shape (batch, time), "
                              f"got dtype {idx.dtype} and shape {tuple(idx.shape)}")
+        check_token_ids(idx, self.config.vocab_size)
+        if targets is not None:
+            check_token_ids(targets, self.config.vocab_size, what="target token id")
         B, T = idx.shape
         past = caches[0].length if caches else 0
         if past + T > self.config.block_size:
@@ -193,8 +219,8 @@ class GPT(nn.Module):
         x = self.transformer.ln_f(x)
         if targets is not None:
             logits = self.lm_head(x)
-            loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.reshape(-1),
-                                   ignore_index=-1)
+            # loss in float32: under bf16 autocast the logits are bf16, too coarse for log-softmax
+            loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.reshape(-1))
             return logits, loss
         if last_only:
             x = x[:, [-1], :]  # only the last position's vector predicts the next token

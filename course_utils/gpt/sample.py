@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 import torch
 import torch.nn.functional as F
 
-from .model import GPT
+from .model import GPT, check_token_ids
 from .tokenizer import CharTokenizer
 
 
@@ -42,6 +42,7 @@ def check_sampling_args(vocab_size: int, max_new_tokens: int, temperature: float
 def next_token_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
                      top_p: float | None = None) -> torch.Tensor:
     """Turn logits (B, V) into the probabilities a sampler draws from."""
+    # softmax in float32: bf16 logits (a bf16 model, or autocast) would round small probabilities
     logits = logits.float() / temperature
     if top_k is not None:
         kth = torch.topk(logits, top_k, dim=-1).values[:, [-1]]
@@ -71,6 +72,7 @@ def generate_ids(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature
     if idx.dim() != 2 or idx.size(1) == 0:
         raise ValueError(f"idx must be token ids of shape (batch, time>0), got {tuple(idx.shape)}")
     check_sampling_args(model.config.vocab_size, max_new_tokens, temperature, top_k, top_p)
+    check_token_ids(idx, model.config.vocab_size)  # before any step; generated ids are always valid
     was_training = model.training
     model.eval()
     block = model.config.block_size

@@ -14,17 +14,23 @@ import math
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from .checkpoint import CheckpointError, load_weights, read_checkpoint, save_checkpoint
-from .config import TrainConfig
+from .checkpoint import (
+    CheckpointError,
+    config_differences,
+    load_weights,
+    read_checkpoint,
+    save_checkpoint,
+)
+from .config import GPTConfig, TrainConfig
 from .data import TextData
-from .distributed import DistInfo, cleanup_distributed, setup_distributed
-from .flops import peak_flops
+from .distributed import DistInfo, any_rank, cleanup_distributed, setup_distributed
+from .flops import mfu, peak_flops
 from .model import GPT
 from .tokenizer import CharTokenizer
 
@@ -97,7 +103,7 @@ def estimate_loss(model: torch.nn.Module, data: TextData, cfg: TrainConfig, devi
     for split in ("train", "val"):
         losses = torch.zeros(cfg.eval_iters)
         for k in range(cfg.eval_iters):
-            x, y = data.get_batch(split, cfg.batch_size, cfg.block_size, generator, device)
+            x, y = data.get_batch(split, cfg.batch_size, cfg.model.block_size, generator, device)
             with autocast:
                 losses[k] = model(x, y)[1].item()
         out[split] = losses.mean().item()
@@ -158,9 +164,10 @@ def train(cfg: TrainConfig | None = None, *, text: str | None = None, model: GPT
     """Train a GPT as ``cfg`` says and return the model, tokenizer and :class:`History`.
 
     From a notebook: ``result = train(TrainConfig(max_iters=500), text=my_text)`` then
-    ``result.history.plot()``. ``model`` trains a model you built (its config must match
-    ``cfg``); ``on_eval(history)`` is called after every evaluation (e.g. to redraw a plot).
-    Under ``torchrun`` each process trains on its own batches and gradients are averaged.
+    ``result.history.plot()``. ``model`` trains a model you built (its config must be
+    ``cfg.model`` with the tokenizer's ``vocab_size``); ``on_eval(history)`` is called after
+    every evaluation (e.g. to redraw a plot). Under ``torchrun`` each process trains on its own
+    batches and gradients are averaged. ``result.config`` is ``cfg`` with the real vocab size.
     """
     cfg = cfg if cfg is not None else TrainConfig()
     if not isinstance(cfg, TrainConfig):
@@ -191,11 +198,12 @@ def _train(cfg: TrainConfig, dist: DistInfo, text: str | None, model: GPT | None
     if resume is not None:
         tokenizer = CharTokenizer.from_dict(resume["tokenizer"])
     data = TextData(text, tokenizer, cfg.val_fraction)
-    data.check_block_size(cfg.block_size)
+    data.check_block_size(cfg.model.block_size)
     tokenizer = data.tokenizer
+    cfg = replace(cfg, model=cfg.model_config(tokenizer.vocab_size))  # the data sets the vocabulary
+    model_config = cfg.model
 
     torch.manual_seed(cfg.seed + dist.rank)
-    model_config = cfg.model_config(tokenizer.vocab_size)
     if model is None:
         model = GPT(model_config)
     elif model.config != model_config:
@@ -207,12 +215,16 @@ def _train(cfg: TrainConfig, dist: DistInfo, text: str | None, model: GPT | None
     batch_gen = torch.Generator().manual_seed(cfg.seed + 1000 * dist.rank)
     eval_gen = torch.Generator().manual_seed(cfg.seed + 1)
     if resume is not None:
-        saved = resume["model_config"]
-        differs = [f"{k}: checkpoint {saved[k]} vs now {v}" for k, v in model_config.to_dict().items()
-                   if k in saved and k not in ("dropout", "fused_attention") and saved[k] != v]
+        try:
+            saved = GPTConfig.from_dict(resume["model_config"])
+        except (TypeError, ValueError) as err:
+            raise CheckpointError(f"{ckpt_path} holds an invalid configuration: {err}") from None
+        differs = config_differences(model_config, saved)
         if differs:
             raise CheckpointError(f"cannot resume from {ckpt_path}: it was trained with a "
-                                  f"different model ({', '.join(differs)})")
+                                  f"different model (this run vs the checkpoint: "
+                                  f"{', '.join(differs)}); change those settings back or "
+                                  f"choose another out_dir")
         load_weights(model, resume["model"], source=str(ckpt_path))
         iter_num = int(resume["iter_num"]) + 1
         history = History.from_dict(resume.get("history") or {})
@@ -233,8 +245,8 @@ def _train(cfg: TrainConfig, dist: DistInfo, text: str | None, model: GPT | None
 
         model = DDP(model, device_ids=[dist.local_rank] if device_type == "cuda" else None)
     autocast = _autocast_for(cfg, device_type)
-    tokens_per_iter = cfg.batch_size * cfg.block_size * cfg.grad_accum_steps * dist.world_size
-    flops_per_iter = raw_model.flops_per_token() * tokens_per_iter
+    tokens_per_iter = cfg.batch_size * cfg.model.block_size * cfg.grad_accum_steps * dist.world_size
+    flops_per_token = raw_model.flops_per_token()
     peak = peak_flops(device)
     peak = peak * dist.world_size if peak else None
     say(f"training on {source} | {len(data.train):,} train / {len(data.val):,} val tokens | "
@@ -271,7 +283,7 @@ def _train(cfg: TrainConfig, dist: DistInfo, text: str | None, model: GPT | None
         for group in optimizer.param_groups:
             group["lr"] = lr
         for micro in range(cfg.grad_accum_steps):
-            x, y = data.get_batch("train", cfg.batch_size, cfg.block_size, batch_gen, device)
+            x, y = data.get_batch("train", cfg.batch_size, cfg.model.block_size, batch_gen, device)
             if dist.world_size > 1:  # average gradients across processes on the last micro-step
                 model.require_backward_grad_sync = micro == cfg.grad_accum_steps - 1
             with autocast:
@@ -284,6 +296,14 @@ def _train(cfg: TrainConfig, dist: DistInfo, text: str | None, model: GPT | None
         loss_value = loss.item()  # also waits for the GPU, so the timing below is honest
         dt = time.perf_counter() - t0
         elapsed += dt
+        # decided together: a process that stopped alone would leave the others waiting forever
+        # at the next gradient all-reduce, so every process learns if any loss went bad
+        if any_rank(not math.isfinite(loss_value), dist):
+            raise FloatingPointError(
+                f"the loss stopped being a finite number (nan or inf) at iteration {it}"
+                + (f" in at least one of the {dist.world_size} processes" if dist.world_size > 1
+                   else f" (it was {loss_value})")
+                + f"; try a smaller learning_rate (it was {lr:.3g}) or keep grad_clip on")
         if master:
             history.iters.append(it)
             history.train_loss.append(loss_value)
@@ -291,12 +311,10 @@ def _train(cfg: TrainConfig, dist: DistInfo, text: str | None, model: GPT | None
             history.tokens_per_sec.append(tokens_per_iter / dt)
             postfix = {"loss": f"{loss_value:.3f}", "tok/s": f"{tokens_per_iter / dt:,.0f}",
                        "lr": f"{lr:.1e}"}
-            if peak:
-                postfix["mfu"] = f"{100 * flops_per_iter / dt / peak:.0f}%"
+            utilisation = mfu(flops_per_token, tokens_per_iter / dt, peak)
+            if utilisation is not None:
+                postfix["mfu"] = f"{100 * utilisation:.0f}%"
             bar.set_postfix(postfix, refresh=False)
-            if not math.isfinite(loss_value):
-                raise FloatingPointError(f"the loss became {loss_value} at iteration {it}; "
-                                         f"try a smaller learning_rate")
             if (it + 1) % cfg.eval_interval == 0 or it == cfg.max_iters - 1:
                 evaluate_and_save(it, elapsed)
     bar.close()

@@ -111,3 +111,111 @@ def test_layout_rejects_a_broken_map(chapters, fragment):
 
 def test_layout_of_an_empty_map():
     assert layout_chapters(()) == {}
+
+
+# --- where each chapter's code lives ------------------------------------------------------------
+
+import ast  # noqa: E402
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+
+from course_utils.course_map import format_run_time, measured_run_times, run_time_line  # noqa: E402
+
+PACKAGE = Path(__file__).parents[2] / "course_utils"
+WRITTEN = [ch for ch in CHAPTERS if (NOTEBOOKS / ch.notebook).exists()]
+
+
+def _is_module(dotted: str) -> bool:
+    try:
+        return importlib.util.find_spec(dotted) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _course_modules(tree: ast.AST) -> set[str]:
+    """The course_utils modules a piece of code imports, relative to the package."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            submodules = [f"{node.module}.{a.name}" for a in node.names]
+            names = [m for m in submodules if _is_module(m)]
+            if len(names) < len(submodules):  # something imported from the module itself
+                names.append(node.module)
+        else:
+            continue
+        for name in names:
+            if name.startswith("course_utils.") and _is_module(name):
+                found.add(name.removeprefix("course_utils."))
+    return found
+
+
+def notebook_modules(path: Path) -> set[str]:
+    """Every course_utils module a notebook's code cells import."""
+    nb = json.loads(path.read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    code = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!")))
+    return _course_modules(ast.parse(code))
+
+
+@pytest.mark.parametrize("ch", WRITTEN, ids=lambda ch: ch.notebook)
+def test_the_map_lists_exactly_the_modules_each_notebook_imports(ch):
+    imported, listed = notebook_modules(NOTEBOOKS / ch.notebook), set(ch.modules)
+    assert not imported - listed, (f"{ch.notebook} imports {sorted(imported - listed)}, which its "
+                                   "entry in course_utils/course_map.py does not list: add them")
+    assert not listed - imported, (f"course_utils/course_map.py lists {sorted(listed - imported)} "
+                                   f"for {ch.notebook}, which it does not import: remove them")
+
+
+def test_listed_modules_exist():
+    for ch in CHAPTERS:
+        for name in ch.modules:
+            assert _is_module(f"course_utils.{name}"), f"chapter {ch.number}: no module {name}"
+
+
+def test_chapter_modules_are_named_after_their_notebook_and_used_by_it_alone():
+    owners = {}
+    for ch in CHAPTERS:
+        for name in ch.modules:
+            stem = name.split(".")[-1]
+            if stem.startswith("ch") and stem[2:4].isdigit():
+                assert stem == ch.module_stem, (f"chapter {ch.number} uses {name}, a module of "
+                                                "another chapter: move what both need to a "
+                                                "concept module")
+                owners[name] = ch.number
+    for folder in ("checks", "widgets"):
+        for path in sorted((PACKAGE / folder).glob("ch[0-9][0-9]_*.py")):
+            name = f"{folder}.{path.stem}"
+            assert name in owners, f"course_utils/{name}.py belongs to no chapter in the map"
+
+
+def test_concept_modules_do_not_import_chapter_modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).with_suffix("")
+        own = relative.name if relative.name.startswith("ch") else None
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                target = node.module.split(".")[-1]
+                names = [target] + [a.name for a in node.names]
+                for name in names:
+                    if name.startswith("ch") and name[2:4].isdigit() and name != own:
+                        raise AssertionError(f"course_utils/{relative}.py imports the chapter "
+                                             f"module {name}; only its own notebook may")
+
+
+def test_run_times_in_title_cells_are_the_measured_ones():
+    times = measured_run_times()
+    for ch in WRITTEN:
+        nb = json.loads((NOTEBOOKS / ch.notebook).read_text())
+        title = "".join(nb["cells"][0]["source"])
+        assert ch.notebook in times, f"no measured time for {ch.notebook}: run `make execute`"
+        assert run_time_line(times[ch.notebook]) in title, (
+            f"{ch.notebook}'s run-time line is not the measured {format_run_time(times[ch.notebook])}:"
+            f" run `make execute NB=notebooks/{ch.notebook}`")
+
+
+def test_format_run_time():
+    assert format_run_time(0.2) == "1 s" and format_run_time(12.4) == "12 s"
+    assert format_run_time(125) == "2 min 5 s"

@@ -59,3 +59,16 @@ def test_as_float_array_copies_only_when_asked():
 def test_as_float_array_explains_what_is_wrong(value, kwargs, error, message):
     with pytest.raises(error, match=message):
         as_float_array(value, "f", "the vector v", **kwargs)
+
+
+from course_utils.validate import check_whole  # noqa: E402
+
+
+def test_check_whole():
+    assert check_whole(np.int64(3), "f", "n", minimum=1) == 3
+    assert isinstance(check_whole(np.int64(3), "f", "n"), int)
+    for value in (2.0, True, "3", None):
+        with pytest.raises(TypeError, match="f: n must be a whole number, not"):
+            check_whole(value, "f", "n")
+    with pytest.raises(ValueError, match="f: n must be at least 1, got 0"):
+        check_whole(0, "f", "n", minimum=1)
