@@ -50,9 +50,12 @@ class Chapter:
 
 
 CHAPTERS: tuple[Chapter, ...] = (
-    Chapter(0, "welcome", "Welcome", "a working setup; numpy & torch tensors", (), 45),
-    Chapter(1, "sigmoid", "The sigmoid", "a numerically stable sigmoid", (0,), 60),
-    Chapter(2, "vectors_matrices", "Vectors & matrices", "matmul with shape checks; cosine similarity", (0,), 75),
+    Chapter(0, "welcome", "Welcome", "a working setup; numpy & torch tensors", (), 45,
+            ("course_map", "tensors", "widgets", "checks.ch00_welcome", "widgets.ch00_welcome")),
+    Chapter(1, "sigmoid", "The sigmoid", "a numerically stable sigmoid", (0,), 60,
+            ("activations", "compare", "checks.ch01_sigmoid", "widgets.ch01_sigmoid")),
+    Chapter(2, "vectors_matrices", "Vectors & matrices", "matmul with shape checks; cosine similarity", (0,), 75,
+            ("linalg", "timing", "checks.ch02_vectors_matrices", "widgets.ch02_vectors_matrices")),
     Chapter(3, "one_neuron", "One neuron", "logistic regression and its log-likelihood", (1, 2), 75),
     Chapter(4, "mlp", "The multilayer perceptron", "an MLP forward pass; XOR solved", (3,), 75),
     Chapter(5, "gradient_descent", "Gradient descent", "SGD, momentum, RMSProp and Adam", (4,), 90,

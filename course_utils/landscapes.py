@@ -26,17 +26,9 @@ from typing import Any
 import numpy as np
 
 from . import optim
-from .validate import as_float_array, check_number
+from .validate import as_float_array, check_number, check_whole
 
 Point = tuple[float, ...]
-
-
-def _whole(value: Any, name: str, what: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: {what} must be a whole number, not {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name}: {what} must be at least {minimum}, got {value}")
-    return int(value)
 
 
 # --- landscapes ------------------------------------------------------------------------------
@@ -88,7 +80,7 @@ class Landscape:
 
         1-D: ``(w, loss)``; 2-D: ``(X, Y, loss)`` with arrays of shape ``(n, n)``.
         """
-        n = _whole(n, "grid", "n", 2)
+        n = check_whole(n, "grid", "n", 2)
         axes = [np.linspace(lo, hi, n) for lo, hi in self.window]
         if self.dim == 1:
             return axes[0], self.loss_fn(axes[0][:, None])
@@ -263,7 +255,6 @@ def classify_point(landscape: Landscape, point: Any, tol: float = 1e-6) -> str:
     return "saddle" if (curv > tol).any() and (curv < -tol).any() else "flat (undecided)"
 
 
-
 # --- walking over a landscape ------------------------------------------------------------
 
 MAX_LOSS = 1e6  # a run whose loss passes this is called diverged and stopped
@@ -321,7 +312,7 @@ def run_optimizer(landscape: Landscape, optimizer: optim.Optimizer, start: Any =
     if not isinstance(optimizer, optim.Optimizer):
         raise TypeError(f"run_optimizer needs an optimiser from course_utils.optim (e.g. "
                         f"optim.SGD(0.1)), got {type(optimizer).__name__}")
-    steps = _whole(steps, "run_optimizer", "steps", 0)
+    steps = check_whole(steps, "run_optimizer", "steps", 0)
     max_loss = check_number(max_loss, "run_optimizer", "max_loss")
     point = landscape._points(landscape.start if start is None else start, "run_optimizer")
     if point.ndim != 1:
@@ -354,7 +345,6 @@ def descend(landscape: Landscape, lr: float, steps: int = 50, start: Any = None,
             max_loss: float = MAX_LOSS) -> Path:
     """Plain gradient descent (``p ← p − lr · ∇loss(p)``) over ``landscape``; see :func:`run_optimizer`."""
     return run_optimizer(landscape, optim.SGD(lr), start, steps, max_loss)
-
 
 
 __all__ = [

@@ -29,7 +29,7 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from .softmax import softmax
-from .validate import check_number
+from .validate import check_positive, check_whole
 
 Params: TypeAlias = dict[str, np.ndarray]
 
@@ -65,7 +65,7 @@ def set_threads(n: int) -> dict[str, int | None]:
     """
     import torch
 
-    n = _whole(n, "set_threads", "n", 1)
+    n = check_whole(n, "set_threads", "n", 1)
     old = {"torch": torch.get_num_threads(), "numpy": _blas_threads(n)}
     torch.set_num_threads(n)
     return old
@@ -81,9 +81,9 @@ def restore_threads(old: dict[str, int | None]) -> None:
     if not isinstance(old, dict) or "torch" not in old or "numpy" not in old:
         raise TypeError("restore_threads needs the dict that set_threads returned, e.g. "
                         "old = set_threads(1); ...; restore_threads(old)")
-    torch.set_num_threads(_whole(old["torch"], "restore_threads", "old['torch']", 1))
+    torch.set_num_threads(check_whole(old["torch"], "restore_threads", "old['torch']", 1))
     if old["numpy"] is not None:
-        _blas_threads(_whole(old["numpy"], "restore_threads", "old['numpy']", 1))
+        _blas_threads(check_whole(old["numpy"], "restore_threads", "old['numpy']", 1))
 
 
 @contextmanager
@@ -97,22 +97,6 @@ def limit_threads(n: int = 1) -> Iterator[None]:
 
 
 # --- input checks ---------------------------------------------------------------------------
-
-
-def _whole(value: Any, name: str, what: str, minimum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: {what} must be a whole number, not {type(value).__name__} "
-                        f"{value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name}: {what} must be at least {minimum}, got {value}")
-    return int(value)
-
-
-def _positive(value: Any, name: str, what: str) -> float:
-    value = check_number(value, name, what)
-    if value <= 0:
-        raise ValueError(f"{name}: {what} must be a positive number, got {value}")
-    return value
 
 
 def check_params(params: Any, name: str) -> Params:
@@ -214,10 +198,10 @@ def init_params(n_hidden: int = 128, seed: int = 0, n_in: int = N_PIXELS,
     ReLU: it keeps the hidden sums at the size of the inputs) and ``W2`` with ``sqrt(1 / n_hidden)``,
     so the first logits are small and the untrained network guesses close to uniformly.
     """
-    n_hidden = _whole(n_hidden, "init_params", "n_hidden", 1)
-    n_in = _whole(n_in, "init_params", "n_in", 1)
-    n_out = _whole(n_out, "init_params", "n_out", 2)
-    seed = _whole(seed, "init_params", "seed", 0)
+    n_hidden = check_whole(n_hidden, "init_params", "n_hidden", 1)
+    n_in = check_whole(n_in, "init_params", "n_in", 1)
+    n_out = check_whole(n_out, "init_params", "n_out", 2)
+    seed = check_whole(seed, "init_params", "seed", 0)
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
         raise TypeError(f"init_params: dtype must be a float type such as np.float32, got {dtype}")
@@ -305,7 +289,7 @@ def backward(params: Params, cache: tuple[np.ndarray, ...], labels: Any) -> tupl
 def sgd_step(params: Params, grads: Params, lr: float) -> None:
     """One step downhill, in place: ``p ← p − lr · grad`` for every parameter."""
     check_params(params, "sgd_step")
-    lr = _positive(lr, "sgd_step", "the learning rate lr")
+    lr = check_positive(lr, "sgd_step", "the learning rate lr")
     for key in PARAM_NAMES:
         if key not in grads or np.shape(grads[key]) != params[key].shape:
             raise ValueError(f"sgd_step: grads[{key!r}] must have the shape of params[{key!r}], "
@@ -346,8 +330,8 @@ def _check_training(params: Any, X: Any, y: Any, batch_size: Any, lr: Any,
     y = check_labels(y, len(X), name)
     if len(X) == 0:
         raise ValueError(f"{name}: there are no training examples")
-    batch_size = _whole(batch_size, name, "batch_size", 1)
-    lr = _positive(lr, name, "the learning rate lr")
+    batch_size = check_whole(batch_size, name, "batch_size", 1)
+    lr = check_positive(lr, name, "the learning rate lr")
     if X.dtype != params["W1"].dtype:
         raise TypeError(f"{name}: X is {X.dtype} but the weights are {params['W1'].dtype}; use "
                         "the same float type for both (float32 trains fastest)")
@@ -362,7 +346,7 @@ def train_epoch(params: Params, X: Any, y: Any, batch_size: int = 32, lr: float 
     """
     params, X, y, batch_size, lr = _check_training(params, X, y, batch_size, lr, "train_epoch")
     if not isinstance(rng, np.random.Generator):
-        rng = np.random.default_rng(_whole(rng, "train_epoch", "rng (a seed)", 0))
+        rng = np.random.default_rng(check_whole(rng, "train_epoch", "rng (a seed)", 0))
     return _train_epoch(params, X, y, batch_size, lr, rng)
 
 
@@ -376,8 +360,8 @@ def train(params: Params, X: Any, y: Any, *, epochs: int = 15, batch_size: int =
     shows a tqdm progress bar with the latest loss.
     """
     params, X, y, batch_size, lr = _check_training(params, X, y, batch_size, lr, "train")
-    epochs = _whole(epochs, "train", "epochs", 1)
-    seed = _whole(seed, "train", "seed", 0)
+    epochs = check_whole(epochs, "train", "epochs", 1)
+    seed = check_whole(seed, "train", "seed", 0)
     if (X_val is None) != (y_val is None):
         raise ValueError("train: give both X_val and y_val (held-out digits), or neither")
     if X_val is not None:
@@ -434,7 +418,7 @@ def confusion_matrix(labels: Any, predicted: Any, n_classes: int = N_CLASSES) ->
     """``(10, 10)`` counts: row = true digit, column = predicted digit. The diagonal is right."""
     labels = check_labels(labels, None, "confusion_matrix")
     predicted = check_labels(predicted, len(labels), "confusion_matrix", "predictions")
-    n_classes = _whole(n_classes, "confusion_matrix", "n_classes", 1)
+    n_classes = check_whole(n_classes, "confusion_matrix", "n_classes", 1)
     matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(matrix, (labels, predicted), 1)
     return matrix

@@ -32,7 +32,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from .validate import as_float_array, check_number
+from .validate import as_float_array, check_number, check_positive, check_whole
 
 ArrayOrFloat: TypeAlias = "float | np.ndarray"
 Schedule: TypeAlias = Callable[[int], float]
@@ -57,13 +57,6 @@ def _same_shape(array: np.ndarray, params: np.ndarray, name: str, what: str) -> 
                          f"{array.shape}. There is one {what} entry per parameter, so the "
                          "shapes must match.")
     return array
-
-
-def _positive(value: Any, name: str, what: str) -> float:
-    value = check_number(value, name, what)
-    if value <= 0:
-        raise ValueError(f"{name}: {what} must be positive, got {value}")
-    return value
 
 
 def _lr(value: Any, name: str) -> float:
@@ -144,7 +137,7 @@ def adagrad_step(params: Any, grad: Any, sum_sq: Any, lr: float,
     p = _finite(params, name, "params")
     g = _same_shape(_finite(grad, name, "grad"), p, name, "grad")
     s = _same_shape(_finite(sum_sq, name, "sum_sq"), p, name, "sum_sq") + g * g
-    return _restore(p - _lr(lr, name) * g / (np.sqrt(s) + _positive(eps, name, "eps"))), _restore(s)
+    return _restore(p - _lr(lr, name) * g / (np.sqrt(s) + check_positive(eps, name, "eps"))), _restore(s)
 
 
 def rmsprop_step(params: Any, grad: Any, sq_avg: Any, lr: float, alpha: float = 0.99,
@@ -162,7 +155,7 @@ def rmsprop_step(params: Any, grad: Any, sq_avg: Any, lr: float, alpha: float = 
     s = _same_shape(_finite(sq_avg, name, "sq_avg"), p, name, "sq_avg")
     alpha = _decay(alpha, name, "alpha")
     s = alpha * s + (1 - alpha) * g * g
-    return _restore(p - _lr(lr, name) * g / (np.sqrt(s) + _positive(eps, name, "eps"))), _restore(s)
+    return _restore(p - _lr(lr, name) * g / (np.sqrt(s) + check_positive(eps, name, "eps"))), _restore(s)
 
 
 def adam_step(params: Any, grad: Any, m: Any, v: Any, t: int, lr: float = 1e-3,
@@ -190,23 +183,15 @@ def adam_step(params: Any, grad: Any, m: Any, v: Any, t: int, lr: float = 1e-3,
     v = beta2 * v + (1 - beta2) * g * g
     m_hat = m / (1 - beta1**t)
     v_hat = v / (1 - beta2**t)
-    p = p - _lr(lr, name) * m_hat / (np.sqrt(v_hat) + _positive(eps, name, "eps"))
+    p = p - _lr(lr, name) * m_hat / (np.sqrt(v_hat) + check_positive(eps, name, "eps"))
     return _restore(p), _restore(m), _restore(v)
 
 
 # --- learning-rate schedules -------------------------------------------------------------
 
 
-def _check_steps(value: Any, name: str, what: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: {what} must be a whole number, not {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name}: {what} must be at least {minimum}, got {value}")
-    return int(value)
-
-
 def _step_index(step: Any, name: str) -> int:
-    return _check_steps(step, name, "the step number", minimum=0)
+    return check_whole(step, name, "the step number", minimum=0)
 
 
 def constant_schedule(lr: float) -> Schedule:
@@ -227,8 +212,8 @@ def step_schedule(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     ``lr · gamma ** (step // step_size)``, like ``torch.optim.lr_scheduler.StepLR``.
     """
     name = "step_schedule"
-    lr, step_size = _lr(lr, name), _check_steps(step_size, name, "step_size")
-    gamma = _positive(gamma, name, "gamma")
+    lr, step_size = _lr(lr, name), check_whole(step_size, name, "step_size", minimum=1)
+    gamma = check_positive(gamma, name, "gamma")
 
     def schedule(step: int) -> float:
         return lr * gamma ** (_step_index(step, name) // step_size)
@@ -248,7 +233,7 @@ def cosine_schedule(lr: float, total_steps: int, lr_min: float = 0.0) -> Schedul
     lr, lr_min = _lr(lr, name), _lr(lr_min, name)
     if lr_min > lr:
         raise ValueError(f"{name}: lr_min ({lr_min:g}) must not be above lr ({lr:g})")
-    total_steps = _check_steps(total_steps, name, "total_steps")
+    total_steps = check_whole(total_steps, name, "total_steps", minimum=1)
 
     def schedule(step: int) -> float:
         progress = min(_step_index(step, name), total_steps) / total_steps
@@ -267,8 +252,8 @@ def warmup_cosine_schedule(lr: float, total_steps: int, warmup_steps: int,
     Warm-up protects the first steps, when the optimiser's averages know little yet.
     """
     name = "warmup_cosine_schedule"
-    total_steps = _check_steps(total_steps, name, "total_steps")
-    warmup_steps = _check_steps(warmup_steps, name, "warmup_steps", minimum=0)
+    total_steps = check_whole(total_steps, name, "total_steps", minimum=1)
+    warmup_steps = check_whole(warmup_steps, name, "warmup_steps", minimum=0)
     if warmup_steps >= total_steps:
         raise ValueError(f"{name}: warmup_steps ({warmup_steps}) must be smaller than "
                          f"total_steps ({total_steps}), or nothing is left for the decay")
@@ -290,7 +275,7 @@ def schedule_values(schedule: Schedule, steps: int) -> np.ndarray:
     if not callable(schedule):
         raise TypeError(f"schedule_values needs a schedule (a function from step to learning "
                         f"rate), got {type(schedule).__name__}")
-    steps = _check_steps(steps, "schedule_values", "steps")
+    steps = check_whole(steps, "schedule_values", "steps", minimum=1)
     return np.array([float(schedule(s)) for s in range(steps)])
 
 
@@ -378,7 +363,7 @@ class AdaGrad(Optimizer):
 
     def __init__(self, lr: float | Schedule, eps: float = 1e-10) -> None:
         super().__init__(lr)
-        self.eps = _positive(eps, "AdaGrad", "eps")
+        self.eps = check_positive(eps, "AdaGrad", "eps")
 
     def _update(self, params: np.ndarray, grad: Any, lr: float) -> ArrayOrFloat:
         params, s = adagrad_step(params, grad, self.state["sum_sq"], lr, self.eps)
@@ -395,7 +380,7 @@ class RMSProp(Optimizer):
     def __init__(self, lr: float | Schedule, alpha: float = 0.99, eps: float = 1e-8) -> None:
         super().__init__(lr)
         self.alpha = _decay(alpha, "RMSProp", "alpha")
-        self.eps = _positive(eps, "RMSProp", "eps")
+        self.eps = check_positive(eps, "RMSProp", "eps")
 
     def _update(self, params: np.ndarray, grad: Any, lr: float) -> ArrayOrFloat:
         params, s = rmsprop_step(params, grad, self.state["sq_avg"], lr, self.alpha, self.eps)
@@ -414,7 +399,7 @@ class Adam(Optimizer):
         super().__init__(lr)
         self.beta1 = _decay(beta1, "Adam", "beta1")
         self.beta2 = _decay(beta2, "Adam", "beta2")
-        self.eps = _positive(eps, "Adam", "eps")
+        self.eps = check_positive(eps, "Adam", "eps")
 
     def _update(self, params: np.ndarray, grad: Any, lr: float) -> ArrayOrFloat:
         params, m, v = adam_step(params, grad, self.state["m"], self.state["v"], self.t, lr,
@@ -447,8 +432,8 @@ def minibatch_indices(n: int, batch_size: int, rng: np.random.Generator | None =
     order they are stored. The last batch is smaller when ``batch_size`` does not divide ``n``.
     """
     name = "minibatch_indices"
-    n = _check_steps(n, name, "n (the number of examples)")
-    batch_size = _check_steps(batch_size, name, "batch_size")
+    n = check_whole(n, name, "n (the number of examples)", minimum=1)
+    batch_size = check_whole(batch_size, name, "batch_size", minimum=1)
     if shuffle:
         if rng is None:
             raise ValueError(f"{name}: shuffling needs a random generator, e.g. "

@@ -24,6 +24,14 @@ def check_number(value: Any, name: str, what: str) -> float:
     return value
 
 
+def check_positive(value: Any, name: str, what: str) -> float:
+    """A single finite number greater than 0, as a float (a step size, a rate, a tolerance)."""
+    value = check_number(value, name, what)
+    if value <= 0:
+        raise ValueError(f"{name}: {what} must be positive, got {value}")
+    return value
+
+
 def check_whole(value: Any, name: str, what: str, minimum: int | None = None) -> int:
     """A whole number (an int, not a float or True/False) of at least ``minimum``, as an int.
 

@@ -33,7 +33,6 @@ from .core import (
     try_learner,
 )
 
-
 # --- exercise 1: cosine similarity -----------------------------------------------------------
 
 #: (u, v) pairs: a general pair first, so that a wrong formula is recognised from its values.

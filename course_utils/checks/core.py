@@ -132,10 +132,12 @@ def _copied(value: Any) -> Any:
 
 @dataclass
 class Outcome:
-    """What the learner's function did: the value it returned, or the exception it raised."""
+    """What the learner's function did: the value it returned, or the exception it raised, and
+    the copies of the inputs it was given (to see whether it changed them in place)."""
 
     value: Any = None
     error: BaseException | None = None
+    inputs: tuple[Any, ...] = ()
 
 
 def try_learner(fn: Callable[..., Any], *args: Any, what: str = "your function",
@@ -151,12 +153,12 @@ def try_learner(fn: Callable[..., Any], *args: Any, what: str = "your function",
     try:
         if float_alarms:
             with np.errstate(**FLOAT_ALARMS):
-                return Outcome(value=fn(*copies))
-        return Outcome(value=fn(*copies))
+                return Outcome(value=fn(*copies), inputs=copies)
+        return Outcome(value=fn(*copies), inputs=copies)
     except NotImplementedError:
         raise CheckFailed(f"{what} {NOT_WRITTEN}") from None
     except Exception as exc:  # noqa: BLE001 - any learner error becomes a hint
-        return Outcome(error=exc)
+        return Outcome(error=exc, inputs=copies)
 
 
 def call_learner(fn: Callable[..., Any], *args: Any, what: str = "your function",

@@ -303,7 +303,8 @@ def _train(cfg: TrainConfig, dist: DistInfo, text: str | None, model: GPT | None
                 f"the loss stopped being a finite number (nan or inf) at iteration {it}"
                 + (f" in at least one of the {dist.world_size} processes" if dist.world_size > 1
                    else f" (it was {loss_value})")
-                + f"; try a smaller learning_rate (it was {lr:.3g}) or keep grad_clip on")
+                + f"; try a smaller learning_rate (it was {lr:.3g})"
+                + (" or turn gradient clipping on (grad_clip=1.0)" if cfg.grad_clip == 0 else ""))
         if master:
             history.iters.append(it)
             history.train_loss.append(loss_value)

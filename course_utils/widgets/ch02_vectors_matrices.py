@@ -34,6 +34,7 @@ from ..linalg import (
     matmul_shape_error,
     shape_text,
 )
+from ..validate import check_whole
 from .core import figure_widget, int_slider
 
 ROW_COLOR = "#f6c48f"      # row i of A
@@ -112,12 +113,11 @@ class MatmulEntry:
 
 
 def _index(value: Any, size: int, name: str, what: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"matmul_entry: {name} must be a whole number, not {value!r}")
+    value = check_whole(value, "matmul_entry", name)
     if not 0 <= value < size:
         raise ValueError(f"matmul_entry: {name} = {value} is outside the {what}: it must be "
                          f"from 0 to {size - 1} (counting from 0)")
-    return int(value)
+    return value
 
 
 def matmul_entry(A: Any, B: Any, i: int, j: int) -> MatmulEntry:

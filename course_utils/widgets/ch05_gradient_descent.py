@@ -31,17 +31,8 @@ from matplotlib.figure import Figure
 from .. import optim
 from ..activations import sigmoid
 from ..landscapes import LANDSCAPES, MAX_LOSS, Landscape, Path, descend, ravine, run_optimizer
-from ..validate import as_float_array, check_number
+from ..validate import as_float_array, check_number, check_whole
 from .core import dropdown, figure_widget, float_slider, int_slider
-
-
-def _whole(value: Any, name: str, what: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: {what} must be a whole number, not {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name}: {what} must be at least {minimum}, got {value}")
-    return int(value)
-
 
 # --- section 4: the learning rate on a bowl --------------------------------------------------
 
@@ -91,7 +82,7 @@ def learning_rate_run(surface: str = "1-D bowl", lr: float = 0.3, steps: int = 3
     lr = check_number(lr, "learning_rate_run", "lr")
     if lr <= 0:
         raise ValueError(f"learning_rate_run: lr must be positive, got {lr}")
-    steps = _whole(steps, "learning_rate_run", "steps", 1)
+    steps = check_whole(steps, "learning_rate_run", "steps", 1)
     landscape = LANDSCAPES[surface]()
     path = descend(landscape, lr, steps)
     regime = learning_rate_regime(landscape, lr)
@@ -133,7 +124,7 @@ def basin_map(landscape: Landscape, lr: float = 0.05, steps: int = 300,
     lr = check_number(lr, "basin_map", "lr")
     if lr <= 0:
         raise ValueError(f"basin_map: lr must be positive, got {lr}")
-    steps, n = _whole(steps, "basin_map", "steps", 1), _whole(n, "basin_map", "n", 2)
+    steps, n = check_whole(steps, "basin_map", "steps", 1), check_whole(n, "basin_map", "n", 2)
     X, Y = np.meshgrid(*(np.linspace(lo, hi, n) for lo, hi in landscape.window))
     p = np.stack([X, Y], axis=-1)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -154,11 +145,11 @@ def fraction_of_minima(dims: Sequence[int], trials: int = 2000, seed: int = 0) -
     them per dimension; the answer is the fraction whose eigenvalues are all positive. It falls
     very fast with ``d``: in many dimensions almost every flat point is a saddle.
     """
-    trials = _whole(trials, "fraction_of_minima", "trials", 1)
+    trials = check_whole(trials, "fraction_of_minima", "trials", 1)
     rng = np.random.default_rng(seed)
     fractions = []
     for d in dims:
-        d = _whole(d, "fraction_of_minima", "each dimension", 1)
+        d = check_whole(d, "fraction_of_minima", "each dimension", 1)
         a = rng.normal(size=(trials, d, d))
         sym = (a + np.swapaxes(a, 1, 2)) / 2
         fractions.append(float(np.mean(np.linalg.eigvalsh(sym)[:, 0] > 0)))
@@ -265,12 +256,12 @@ def train_minibatch(problem: LogisticProblem, optimizer: optim.Optimizer, batch_
     if not isinstance(optimizer, optim.Optimizer):
         raise TypeError(f"train_minibatch needs an optimiser from course_utils.optim, got "
                         f"{type(optimizer).__name__}")
-    batch_size = _whole(batch_size, "train_minibatch", "batch_size", 1)
+    batch_size = check_whole(batch_size, "train_minibatch", "batch_size", 1)
     if batch_size > len(problem):
         raise ValueError(f"train_minibatch: batch_size {batch_size} is larger than the data set "
                          f"({len(problem)} examples)")
-    epochs = _whole(epochs, "train_minibatch", "epochs", 1)
-    record_every = _whole(record_every, "train_minibatch", "record_every", 1)
+    epochs = check_whole(epochs, "train_minibatch", "epochs", 1)
+    record_every = check_whole(record_every, "train_minibatch", "record_every", 1)
     rng = np.random.default_rng(seed)
     if params is None:
         p = np.zeros(problem.n_params)
@@ -302,12 +293,12 @@ def gradient_noise(problem: LogisticProblem, params: Any, batch_sizes: Sequence[
     (exactly: ``√((n − B) / ((n − 1)·B))`` times the spread of single examples), reaching 0 at
     ``B = n``, the full batch.
     """
-    batches = _whole(batches, "gradient_noise", "batches", 1)
+    batches = check_whole(batches, "gradient_noise", "batches", 1)
     rng = np.random.default_rng(seed)
     full = problem.grad(params)
     result = {}
     for B in batch_sizes:
-        B = _whole(B, "gradient_noise", "each batch size", 1)
+        B = check_whole(B, "gradient_noise", "each batch size", 1)
         if B > len(problem):
             raise ValueError(f"gradient_noise: batch size {B} is larger than the data set "
                              f"({len(problem)} examples)")
@@ -333,7 +324,7 @@ def optimizer_race(lrs: Mapping[str, float], steps: int = 300,
     if not isinstance(lrs, Mapping) or not lrs:
         raise TypeError("optimizer_race needs a dict of learning rates, e.g. {'SGD': 0.01}")
     landscape = ravine() if landscape is None else landscape
-    steps = _whole(steps, "optimizer_race", "steps", 1)
+    steps = check_whole(steps, "optimizer_race", "steps", 1)
     paths = {}
     for name, lr in lrs.items():
         paths[name] = run_optimizer(landscape, optim.make_optimizer(name, lr), start, steps)

@@ -34,20 +34,11 @@ from ..mnist_mlp import (
     check_params,
     predict_proba,
 )
-from ..validate import as_float_array, check_number
+from ..validate import as_float_array, check_number, check_whole
 from .core import FigureBox, figure_widget, float_slider, int_slider
 
 MAX_SHIFT = 8  # pixels; beyond this most digits start to leave the picture
 NOISE_SEED = 7  # the widget's noise pattern for digit i comes from seed NOISE_SEED + i
-
-
-def _whole(value: Any, name: str, what: str, minimum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: {what} must be a whole number, not {type(value).__name__} "
-                        f"{value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name}: {what} must be at least {minimum}, got {value}")
-    return int(value)
 
 
 # --- the numbers behind the pictures ------------------------------------------------------------
@@ -58,7 +49,7 @@ def most_confused_pairs(matrix: Any, k: int = 3) -> list[tuple[int, int, int]]:
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"most_confused_pairs needs a square confusion matrix, got {matrix.shape}")
-    k = _whole(k, "most_confused_pairs", "k", 1)
+    k = check_whole(k, "most_confused_pairs", "k", 1)
     off = matrix.astype(np.int64).copy()
     np.fill_diagonal(off, -1)
     order = np.argsort(-off, axis=None, kind="stable")[:k]
@@ -74,7 +65,7 @@ def most_confident_mistakes(probs: Any, labels: Any, k: int = 8) -> np.ndarray:
         raise ValueError(f"most_confident_mistakes needs probabilities of shape (n, 10), "
                          f"got {probs.shape}")
     labels = check_labels(labels, len(probs), "most_confident_mistakes")
-    k = _whole(k, "most_confident_mistakes", "k", 1)
+    k = check_whole(k, "most_confident_mistakes", "k", 1)
     predicted = probs.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)
     confidence = probs[wrong, predicted[wrong]]
@@ -86,11 +77,11 @@ def top_activating(params: Params, X: Any, neuron: int, k: int = 6) -> np.ndarra
     params = check_params(params, "top_activating")
     X = check_inputs(X, params, "top_activating")
     hidden = params["W1"].shape[1]
-    neuron = _whole(neuron, "top_activating", "neuron", 0)
+    neuron = check_whole(neuron, "top_activating", "neuron", 0)
     if neuron >= hidden:
         raise IndexError(f"top_activating: there are {hidden} hidden units, numbered 0 to "
                          f"{hidden - 1}; got {neuron}")
-    k = _whole(k, "top_activating", "k", 1)
+    k = check_whole(k, "top_activating", "k", 1)
     activation = np.maximum(X @ params["W1"][:, neuron] + params["b1"][neuron], 0)
     return np.argsort(-activation, kind="stable")[:k]
 
@@ -104,8 +95,8 @@ def shift_images(images: Any, dx: int = 0, dy: int = 0) -> np.ndarray:
             or images.shape[-2:] != (IMAGE_SIDE, IMAGE_SIDE):
         raise ValueError(f"shift_images needs a 28×28 image or a stack (n, 28, 28), got "
                          f"{getattr(images, 'shape', type(images).__name__)}")
-    dx = _whole(dx, "shift_images", "dx", None)
-    dy = _whole(dy, "shift_images", "dy", None)
+    dx = check_whole(dx, "shift_images", "dx", None)
+    dy = check_whole(dy, "shift_images", "dy", None)
     if abs(dx) >= IMAGE_SIDE or abs(dy) >= IMAGE_SIDE:
         raise ValueError(f"shift_images: a shift of ({dx}, {dy}) moves the whole digit out of "
                          f"the {IMAGE_SIDE}×{IMAGE_SIDE} picture; use shifts between "
@@ -130,7 +121,7 @@ def add_noise(image: Any, amount: float, seed: int = 0) -> np.ndarray:
     if amount < 0:
         raise ValueError(f"add_noise: amount is a standard deviation and cannot be negative, "
                          f"got {amount}")
-    noise = np.random.default_rng(_whole(seed, "add_noise", "seed", 0)).standard_normal(image.shape)
+    noise = np.random.default_rng(check_whole(seed, "add_noise", "seed", 0)).standard_normal(image.shape)
     return np.clip(image + amount * noise.astype(image.dtype), 0, 1).astype(image.dtype)
 
 
@@ -150,7 +141,7 @@ def digit_view(params: Params, images: Any, labels: Any, index: int, noise: floa
         raise ValueError(f"digit_view needs the images as an array of shape (n, 28, 28), got "
                          f"{getattr(images, 'shape', type(images).__name__)}")
     labels = check_labels(labels, len(images), "digit_view")
-    index = _whole(index, "digit_view", "index")
+    index = check_whole(index, "digit_view", "index")
     n = len(images)
     if not 0 <= index < n:
         raise IndexError(f"digit_view: there is no digit {index}: there are {n:,} digits, "

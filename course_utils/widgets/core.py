@@ -2,8 +2,9 @@
 
 A chapter's widget is made of three small pieces:
 
-1. a *compute* function in the concept's module (no plotting, no widgets) that returns the
-   numbers the widget shows — the test suite calls it directly;
+1. a *compute* function (no plotting, no widgets) that returns the numbers the widget shows —
+   the test suite calls it directly. It lives in the chapter's module ``widgets/chNN_slug.py``
+   beside the widget, or in a concept module when later chapters reuse it;
 2. a *draw* function that turns those numbers into a matplotlib figure;
 3. :func:`figure_widget`, which wires controls to the draw function and redraws on change.
 

@@ -119,6 +119,17 @@ def test_resume_continues_where_the_run_stopped(tmp_path):
     assert more.history.iters[-1] == 51
 
 
+def test_a_non_finite_loss_stops_training_with_a_clear_error(tmp_path):
+    from course_utils.gpt import GPT, CharTokenizer
+
+    cfg = tiny(tmp_path, save_checkpoint=False)
+    model = GPT(cfg.model_config(CharTokenizer.from_text(TEXT).vocab_size))
+    model.lm_head.register_forward_hook(lambda module, inputs, out: out * float("inf"))
+    message = r"the loss stopped being a finite number \(nan or inf\) at iteration 0 \(it was nan\)"
+    with pytest.raises(FloatingPointError, match=message):
+        train(cfg, text=TEXT, model=model, progress=False)
+
+
 def test_text_too_short_for_the_block_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="too short for block_size=32"):
         train(tiny(tmp_path), text="short text " * 5, progress=False)

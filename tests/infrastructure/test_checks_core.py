@@ -109,6 +109,8 @@ def test_call_learner_hands_over_copies() -> None:
 
     assert call_learner(spoils, original).tolist() == [0.0, 0.0]
     assert original.tolist() == [1.0, 2.0]
+    outcome = try_learner(spoils, original)  # the copy it changed is kept, for a hint
+    assert outcome.inputs[0].tolist() == [0.0, 0.0] and original.tolist() == [1.0, 2.0]
 
 
 def test_float_alarms_become_hints() -> None:

@@ -72,3 +72,14 @@ def test_check_whole():
             check_whole(value, "f", "n")
     with pytest.raises(ValueError, match="f: n must be at least 1, got 0"):
         check_whole(0, "f", "n", minimum=1)
+
+
+def test_check_positive():
+    from course_utils.validate import check_positive
+
+    assert check_positive(np.float32(0.5), "f", "lr") == 0.5
+    for value in (0, -1.0):
+        with pytest.raises(ValueError, match="f: lr must be positive, got"):
+            check_positive(value, "f", "lr")
+    with pytest.raises(TypeError, match="single number"):
+        check_positive("1", "f", "lr")
