@@ -26,16 +26,9 @@ from typing import Any
 import numpy as np
 
 from .autograd import Value
-from .validate import as_float_array, check_number
+from .validate import as_float_array, check_positive, check_whole
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
-
-
-def _check_positive(h: Any, name: str, what: str) -> float:
-    h = check_number(h, name, what)
-    if not h > 0:
-        raise ValueError(f"{name}: {what} must be a positive number, got {h!r}")
-    return h
 
 
 # --- gradient checking ---------------------------------------------------------------------
@@ -50,7 +43,7 @@ def numeric_gradient(f: Callable[[np.ndarray], Any], x: Any, h: float = 1e-5) ->
     """
     if not callable(f):
         raise TypeError(f"numeric_gradient needs a function f, got {type(f).__name__}")
-    h = _check_positive(h, "numeric_gradient", "the step h")
+    h = check_positive(h, "numeric_gradient", "the step h")
     x = as_float_array(x, "numeric_gradient", "x")
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
@@ -102,8 +95,8 @@ def grad_check(f: Callable[[np.ndarray], Any], grad_f: Callable[[np.ndarray], An
         raise TypeError(f"grad_check needs grad_f, a function returning the gradient, "
                         f"got {type(grad_f).__name__}")
     x = as_float_array(x, "grad_check", "x")
-    rtol = _check_positive(rtol, "grad_check", "rtol")
-    atol = _check_positive(atol, "grad_check", "atol")
+    rtol = check_positive(rtol, "grad_check", "rtol")
+    atol = check_positive(atol, "grad_check", "atol")
     analytic = as_float_array(grad_f(x.copy()), "grad_check", "grad_f(x)")
     if analytic.shape != x.shape:
         raise ValueError(f"grad_f(x) must have the shape of x, {x.shape}, but has shape "
@@ -171,11 +164,9 @@ def random_expression(seed: int, n_inputs: int = 3, n_steps: int = 12) -> Callab
     earlier results, picked at random, so results are often reused. The output adds the last
     three results. The returned function works with Values (either engine) and torch tensors.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    for name, n in (("n_inputs", n_inputs), ("n_steps", n_steps)):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"{name} must be a whole number ≥ 1, got {n!r}")
+    seed = check_whole(seed, "random_expression", "seed")
+    n_inputs = check_whole(n_inputs, "random_expression", "n_inputs", minimum=1)
+    n_steps = check_whole(n_steps, "random_expression", "n_steps", minimum=1)
     rng = np.random.default_rng(seed)
     program = []
     for step in range(n_steps):
@@ -211,18 +202,12 @@ def _check_activation(activation: Any) -> str:
     return activation
 
 
-def _check_size(n: Any, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{what} must be a whole number ≥ 1, got {n!r}")
-    return int(n)
-
-
 class Neuron:
     """``activation(w · x + b)`` with one Value per weight and one for the bias."""
 
     def __init__(self, n_inputs: int, activation: str = "tanh",
                  rng: np.random.Generator | None = None) -> None:
-        n_inputs = _check_size(n_inputs, "n_inputs")
+        n_inputs = check_whole(n_inputs, "Neuron", "n_inputs", minimum=1)
         self.activation = _check_activation(activation)
         rng = np.random.default_rng(0) if rng is None else rng
         bound = 1 / math.sqrt(n_inputs)  # keeps w · x of order 1 whatever the fan-in
@@ -249,7 +234,7 @@ class Layer:
 
     def __init__(self, n_inputs: int, n_outputs: int, activation: str = "tanh",
                  rng: np.random.Generator | None = None) -> None:
-        n_outputs = _check_size(n_outputs, "n_outputs")
+        n_outputs = check_whole(n_outputs, "Layer", "n_outputs", minimum=1)
         rng = np.random.default_rng(0) if rng is None else rng
         self.neurons = [Neuron(n_inputs, activation, rng) for _ in range(n_outputs)]
 
@@ -277,7 +262,8 @@ class MLP:
             raise ValueError(f"sizes must be a list of layer widths such as [8, 8, 1], got {sizes!r}")
         _check_activation(activation)
         rng = np.random.default_rng(seed)
-        widths = [_check_size(n_inputs, "n_inputs")] + [_check_size(s, "a layer width") for s in sizes]
+        widths = [check_whole(n_inputs, "MLP", "n_inputs", minimum=1)]
+        widths += [check_whole(s, "MLP", "a layer width", minimum=1) for s in sizes]
         self.layers = [Layer(widths[i], widths[i + 1],
                              activation if i < len(sizes) - 1 else "linear", rng)
                        for i in range(len(sizes))]

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .activations import relu, relu_derivative, sigmoid, sigmoid_derivative, tanh, tanh_derivative
-from .validate import as_float_array, check_number
+from .validate import as_float_array, check_number, check_whole
 
 
 def _identity(x: Any) -> np.ndarray:
@@ -70,15 +70,6 @@ def _activation_name(activation: Any, name: str) -> str:
         raise ValueError(f"{name}: activation must be one of {', '.join(ACTIVATIONS)}, "
                          f"got {activation!r}")
     return activation.strip().lower()
-
-
-def _whole(value: Any, name: str, what: str, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: {what} must be a whole number, not {type(value).__name__} "
-                        f"{value!r}")
-    if value < minimum:
-        raise ValueError(f"{name}: {what} must be at least {minimum}, got {value}")
-    return int(value)
 
 
 def _layers(weights: Any, biases: Any, name: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -180,7 +171,7 @@ def _layer_sizes(layer_sizes: Any, name: str) -> list[int]:
     if len(layer_sizes) < 2:
         raise ValueError(f"{name}: layer_sizes needs at least two numbers (inputs and outputs), "
                          f"got {list(layer_sizes)}")
-    return [_whole(size, name, f"every layer size (got {list(layer_sizes)})", 1)
+    return [check_whole(size, name, f"every layer size (got {list(layer_sizes)})", 1)
             for size in layer_sizes]
 
 
@@ -243,7 +234,7 @@ def init_mlp(layer_sizes: Sequence[int], activation: str = "relu",
     """
     sizes = _layer_sizes(layer_sizes, "init_mlp")
     act = _activation_name(activation, "init_mlp")
-    seed = _whole(seed, "init_mlp", "seed", 0)
+    seed = check_whole(seed, "init_mlp", "seed", 0)
     rng = np.random.default_rng(seed)
     weights, biases = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
@@ -331,16 +322,16 @@ def train_mlp(X: Any, y: Any, hidden_sizes: Sequence[int] = (8,), activation: st
         raise TypeError(f"{name}: hidden_sizes must be a list of layer widths such as [8] "
                         f"(or [] for none), not {type(hidden_sizes).__name__}")
     act = _activation_name(activation, name)
-    steps = _whole(steps, name, "steps", 0)
+    steps = check_whole(steps, name, "steps", 0)
     lr = check_number(lr, name, "the learning rate lr")
     momentum = check_number(momentum, name, "momentum")
     if lr <= 0:
         raise ValueError(f"{name}: the learning rate lr must be positive, got {lr}")
     if not 0 <= momentum < 1:
         raise ValueError(f"{name}: momentum must be in [0, 1), got {momentum}")
-    hidden = [_whole(h, name, f"every width in hidden_sizes (got {list(hidden_sizes)})", 1)
+    hidden = [check_whole(h, name, f"every width in hidden_sizes (got {list(hidden_sizes)})", 1)
               for h in hidden_sizes]
-    seed = _whole(seed, name, "seed", 0)
+    seed = check_whole(seed, name, "seed", 0)
     weights, biases = init_mlp([X.shape[1], *hidden, 1], act, seed)
     f, df = ACTIVATIONS[act]
     velocity = [np.zeros_like(p) for p in (*weights, *biases)]

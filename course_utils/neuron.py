@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from .activations import sigmoid
-from .validate import as_float_array, check_number
+from .validate import as_float_array, check_number, check_positive, check_whole
 
 ACTIVATIONS = ("sigmoid", "step", "tanh", "relu", "identity")
 LOG_CLAMP = -100.0  # like PyTorch's binary_cross_entropy: a log never counts below -100
@@ -120,21 +120,6 @@ def _probabilities(p: Any, name: str, n: int) -> np.ndarray:
                          f"{float(array[i])!r} at index {i}. If these are scores z = w·x + b, squash "
                          "them with sigmoid first, or use nll_from_scores(y, z).")
     return array
-
-
-def _positive(value: Any, name: str, what: str) -> float:
-    value = check_number(value, name, what)
-    if value <= 0:
-        raise ValueError(f"{name}: {what} must be a positive number, got {value}")
-    return value
-
-
-def _count(value: Any, name: str, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: {what} must be a whole number, not {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"{name}: {what} must be 0 or more, got {value}")
-    return int(value)
 
 
 def _restore(values: np.ndarray, single: bool) -> Any:
@@ -237,8 +222,8 @@ def perceptron_fit(X: Any, y: Any, lr: float = 1.0, epochs: int = 20, w0: Any = 
     """
     points, _ = _points(X, "perceptron_fit")
     labels = _labels(y, "perceptron_fit", len(points))
-    lr = _positive(lr, "perceptron_fit", "the learning rate lr")
-    epochs = _count(epochs, "perceptron_fit", "epochs")
+    lr = check_positive(lr, "perceptron_fit", "the learning rate lr")
+    epochs = check_whole(epochs, "perceptron_fit", "epochs", minimum=0)
     d = points.shape[1]
     w = np.zeros(d) if w0 is None else _weights(w0, d, "perceptron_fit").copy()
     b = _bias(b0, "perceptron_fit")
@@ -370,8 +355,8 @@ def fit_logistic(X: Any, y: Any, lr: float = 1.0, steps: int = 1000, w0: Any = N
     """
     points, _ = _points(X, "fit_logistic")
     labels = _labels(y, "fit_logistic", len(points))
-    lr = _positive(lr, "fit_logistic", "the learning rate lr")
-    steps = _count(steps, "fit_logistic", "steps")
+    lr = check_positive(lr, "fit_logistic", "the learning rate lr")
+    steps = check_whole(steps, "fit_logistic", "steps", minimum=0)
     d = points.shape[1]
     w = np.zeros(d) if w0 is None else _weights(w0, d, "fit_logistic").copy()
     b = _bias(b0, "fit_logistic")

@@ -10,12 +10,13 @@ import numpy as np
 from ..tensors import Shape, explain_broadcast, normalize_rows
 from .core import (
     CheckFailed,
-    call_learner,
     describe,
     exercise_check,
     expect_array,
     expect_callable,
     expect_close,
+    try_learner,
+    value_or_hint,
 )
 
 #: The pair of shapes in Exercise 2. The notebook shows other pairs before it, never this one.
@@ -179,24 +180,18 @@ def check_normalize_rows(fn: Callable[[Any], Any]) -> str:
     import torch
 
     expect_callable(fn, "`normalize_rows`")
-    handed: list[Any] = []  # the copies of x that call_learner hands to fn: did fn change one?
-
-    def keep_input(copy: Any) -> Any:
-        handed.append(copy)
-        return fn(copy)
 
     for rows, cols in ((3, 4), (4, 4)):  # a square input exposes sums that line up with the columns
         x = torch.arange(1.0, rows * cols + 1).reshape(rows, cols)
         recorder = _shape_recorder()
-        try:
-            with recorder:
-                out = call_learner(keep_input, x, what="`normalize_rows`")
-        except CheckFailed as exc:
-            sums = _row_sums_shape(recorder.pairs, (rows, cols))
-            if "must match the size" in str(exc) and sums is not None:
-                raise CheckFailed(f"Dividing a ({rows}, {cols}) tensor by its row sums failed. "
-                                  + _misaligned_sums_hint(sums, rows, cols)) from None
-            raise
+        with recorder:
+            outcome = try_learner(fn, x, what="`normalize_rows`")  # keeps the copy fn was given
+        sums = _row_sums_shape(recorder.pairs, (rows, cols))
+        if (outcome.error is not None and "must match the size" in str(outcome.error)
+                and sums is not None):
+            raise CheckFailed(f"Dividing a ({rows}, {cols}) tensor by its row sums failed. "
+                              + _misaligned_sums_hint(sums, rows, cols))
+        out = value_or_hint(outcome, (x,), what="`normalize_rows`")
         if out is None:
             raise CheckFailed("`normalize_rows` returned None. Did you forget to `return` the result?")
         if not _is_torch_tensor(out):
@@ -204,7 +199,7 @@ def check_normalize_rows(fn: Callable[[Any], Any]) -> str:
             raise CheckFailed(f"`normalize_rows` returned {kind}, but the task asks for a new torch "
                               "tensor. Keep to torch operations (no .numpy() or .tolist()).")
         got = expect_array(out, f"`normalize_rows` of a {rows}×{cols} tensor", shape=(rows, cols))
-        if not torch.equal(handed[-1], x):
+        if not torch.equal(outcome.inputs[0], x):
             raise CheckFailed("`normalize_rows` changed its input. Return a new tensor "
                               "(x / ..., not x /= ...).")
         want = normalize_rows(x).numpy()

@@ -22,6 +22,8 @@ from .core import (
     expect_callable,
     first_mismatch,
     is_close,
+    try_learner,
+    value_or_hint,
 )
 
 #: Both exercises are exact formulas, so an answer must agree to rounding error.
@@ -41,21 +43,6 @@ def _gd_cases() -> list[tuple[Any, Any, float]]:
     ]
 
 
-def _changes_params(gd_step: Any, params: np.ndarray, grad: Any, lr: float) -> bool:
-    """Whether ``gd_step`` changes the params array it is given.
-
-    :func:`call_learner` hands the learner copies, so an in-place update cannot be seen there;
-    this calls ``gd_step`` once more, on an array the check keeps, and compares. It only runs
-    after a call with the same arguments succeeded, so an error here says nothing new.
-    """
-    probe = params.copy()
-    try:
-        gd_step(probe, np.array(grad, dtype=float), lr)
-    except Exception:  # noqa: BLE001 - the learner's error was already diagnosed, or cannot recur
-        return False
-    return not np.array_equal(probe, params)
-
-
 @exercise_check
 def check_gd_step(gd_step: Any) -> str:
     """Exercise: ``gd_step(params, grad, lr)`` returns ``params − lr · grad``."""
@@ -63,8 +50,9 @@ def check_gd_step(gd_step: Any) -> str:
     for params, grad, lr in _gd_cases():
         given = np.array(params, dtype=float)
         arg = given if given.ndim else float(given)
-        result = call_learner(gd_step, arg, np.array(grad, dtype=float) if np.ndim(grad) else grad,
-                              lr, what="gd_step")
+        args = (arg, np.array(grad, dtype=float) if np.ndim(grad) else grad, lr)
+        outcome = try_learner(gd_step, *args, what="gd_step")  # keeps the copies it was given
+        result = value_or_hint(outcome, args, what="gd_step")
         got = expect_array(result, "gd_step(params, grad, lr)")
         want = np.asarray(params, dtype=float) - lr * np.asarray(grad, dtype=float)
         if want.ndim == 0 and got.shape == (1,):
@@ -72,7 +60,7 @@ def check_gd_step(gd_step: Any) -> str:
         if got.shape != want.shape:
             raise CheckFailed(f"gd_step should return one new value per parameter: params has "
                               f"shape {want.shape} but your result has shape {got.shape}.")
-        if given.ndim and _changes_params(gd_step, given, grad, lr):
+        if given.ndim and not np.array_equal(outcome.inputs[0], given):
             raise CheckFailed("gd_step changed the params array it was given (an in-place update "
                               "such as params -= ...). Return a new array instead, e.g. "
                               "new = params - ..., so the caller still has the old values.")

@@ -27,6 +27,7 @@ from .core import (
     expect_callable,
     is_close,
     try_learner,
+    value_or_hint,
 )
 
 # --- exercise 1: softplus as a new operation -----------------------------------------------
@@ -273,23 +274,6 @@ _CENTRAL = ("(And use the central difference (f(x + h) − f(x − h)) / 2h: the
             "(f(x + h) − f(x)) / h is only good to about 5 digits, too few for rtol=1e-5.)")
 
 
-def _watched(grad_f: Callable[[np.ndarray], np.ndarray]
-             ) -> tuple[Callable[[np.ndarray], np.ndarray], list[np.ndarray]]:
-    """``grad_f``, plus a list that keeps every array it is called with (not copies).
-
-    The learner's ``grad_check`` gets a copy of x and normally calls ``grad_f(x)`` with it, so
-    the first array in the list is the learner's x: if it differs from the case's x after the
-    call, ``grad_check`` nudged x in place and did not put it back.
-    """
-    given: list[np.ndarray] = []
-
-    def watched(x: np.ndarray) -> np.ndarray:
-        given.append(x)
-        return grad_f(x)
-
-    return watched, given
-
-
 def _verdict(value: Any, case: _Case) -> bool:
     if value is None:
         raise CheckFailed("grad_check returned None. Return True when the gradients agree and "
@@ -306,10 +290,10 @@ def check_grad_check(grad_check: Any) -> str:
     grad_check = expect_callable(grad_check, "grad_check")
     verdicts = []
     for case in _CASES:
-        grad_f, given = _watched(case.grad_f)
-        verdict = _verdict(call_learner(grad_check, case.f, grad_f, case.x, what="grad_check"),
-                           case)
-        if given and not np.array_equal(given[0], case.x):
+        args = (case.f, case.grad_f, case.x)
+        outcome = try_learner(grad_check, *args, what="grad_check")
+        verdict = _verdict(value_or_hint(outcome, args, what="grad_check"), case)
+        if not np.array_equal(outcome.inputs[2], case.x):  # the x grad_check was given
             raise CheckFailed("grad_check changed the x it was given. Nudge a copy "
                               "(x.copy()), so the caller's array stays as it was.")
         verdicts.append((case, verdict))

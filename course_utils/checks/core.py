@@ -169,6 +169,12 @@ def call_learner(fn: Callable[..., Any], *args: Any, what: str = "your function"
     usually means (:func:`float_advice`; ``advice`` replaces that text for a kind of problem).
     """
     outcome = try_learner(fn, *args, what=what, float_alarms=float_alarms)
+    return value_or_hint(outcome, args, what=what, advice=advice)
+
+
+def value_or_hint(outcome: Outcome, args: Sequence[Any], what: str = "your function",
+                  advice: dict[str, str] | None = None) -> Any:
+    """The value of a :func:`try_learner` call, or the hint :func:`call_learner` would give."""
     if outcome.error is None:
         return outcome.value
     exc, shown = outcome.error, ", ".join(describe(a) for a in args)

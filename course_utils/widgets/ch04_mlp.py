@@ -37,19 +37,10 @@ from ..data import make_xor
 from ..mlp import ACTIVATIONS, init_mlp, mlp_forward
 from ..neuron import decision_line
 from ..plotting import band_colors, plot_points
-from ..validate import as_float_array, check_number
+from ..validate import as_float_array, check_number, check_whole
 from .core import dropdown, figure_widget, float_slider, int_slider
 
 # --- input checks ---------------------------------------------------------------------------
-
-
-def _whole(value: Any, name: str, what: str, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: {what} must be a whole number, not {type(value).__name__} "
-                        f"{value!r}")
-    if value < minimum:
-        raise ValueError(f"{name}: {what} must be at least {minimum}, got {value}")
-    return int(value)
 
 
 def _output_function(activation: Any, name: str) -> Callable[[Any], Any]:
@@ -117,7 +108,7 @@ def combine_half_planes(W1: Any, b1: Any, w2: Any, b2: float, points: Any = None
     extent = check_number(extent, name, "extent")
     if extent <= 0:
         raise ValueError(f"{name}: extent must be positive, got {extent}")
-    resolution = _whole(resolution, name, "resolution", 2)
+    resolution = check_whole(resolution, name, "resolution", 2)
     weights, biases = [W1, w2[:, None]], [b1, np.array([b2])]
     axis = np.linspace(-extent, extent, resolution)
     g1, g2 = np.meshgrid(axis, axis)
@@ -158,7 +149,7 @@ def hidden_plane(w2: Any, b2: float, low: float = -0.1, high: float = 1.1, resol
     low, high = check_number(low, name, "low"), check_number(high, name, "high")
     if high <= low:
         raise ValueError(f"{name}: high must be larger than low, got low={low}, high={high}")
-    resolution = _whole(resolution, name, "resolution", 2)
+    resolution = check_whole(resolution, name, "resolution", 2)
     out_fn = _output_function(output_activation, name)
     axis = np.linspace(low, high, resolution)
     g1, g2 = np.meshgrid(axis, axis)
@@ -202,7 +193,7 @@ def relu_units(n_units: int, placement: str = "even", seed: int = 0) -> tuple[np
     and ramps facing either way, drawn with ``seed``; asking for one more unit keeps the
     units drawn before and adds one.
     """
-    n_units = _whole(n_units, "relu_units", "n_units", 1)
+    n_units = check_whole(n_units, "relu_units", "n_units", 1)
     if placement not in PLACEMENTS:
         raise ValueError(f"relu_units: placement must be one of {', '.join(PLACEMENTS)}, "
                          f"got {placement!r}")
@@ -211,7 +202,7 @@ def relu_units(n_units: int, placement: str = "even", seed: int = 0) -> tuple[np
         kinks = np.linspace(lo, hi, n_units + 1)[:-1]
         w = np.ones(n_units)
     else:
-        seed = _whole(seed, "relu_units", "seed", 0)
+        seed = check_whole(seed, "relu_units", "seed", 0)
         # two streams, so that n + 1 units are the n units of before plus one new one
         kinks = np.random.default_rng(seed).uniform(lo, hi, n_units)
         w = np.random.default_rng(seed + 1).choice([-1.0, 1.0], n_units)
@@ -231,7 +222,7 @@ def fit_relu_units(n_units: int, target: str = "wave", placement: str = "even", 
     if target not in TARGETS:
         raise ValueError(f"fit_relu_units: unknown target {target!r}; choose one of "
                          f"{', '.join(TARGETS)}")
-    n_points = _whole(n_points, "fit_relu_units", "n_points", 2)
+    n_points = check_whole(n_points, "fit_relu_units", "n_points", 2)
     w, b = relu_units(n_units, placement, seed)
     x = np.linspace(*DOMAIN, n_points)
     y = TARGETS[target](x)
@@ -252,7 +243,7 @@ def fit_relu_units(n_units: int, target: str = "wave", placement: str = "even", 
 def relu_fit_errors(target: str = "wave", placement: str = "even", max_units: int = 40,
                     seed: int = 0) -> dict[str, np.ndarray]:
     """The RMS and largest error of :func:`fit_relu_units` for 1, 2, …, ``max_units`` units."""
-    max_units = _whole(max_units, "relu_fit_errors", "max_units", 1)
+    max_units = check_whole(max_units, "relu_fit_errors", "max_units", 1)
     fits = [fit_relu_units(n, target, placement, seed) for n in range(1, max_units + 1)]
     return {"n_units": np.arange(1, max_units + 1),
             "rms": np.array([f["rms"] for f in fits]),
@@ -269,7 +260,7 @@ def sawtooth_network(depth: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
     (up from 0 to 1 and back down), so ``depth`` folds give ``2**depth`` straight pieces from
     only ``2 · depth`` hidden units. Use with ``mlp_forward(x, *sawtooth_network(d), "relu")``.
     """
-    depth = _whole(depth, "sawtooth_network", "depth", 1)
+    depth = check_whole(depth, "sawtooth_network", "depth", 1)
     split = np.array([0.0, -0.5])
     fold = np.array([[2.0], [-4.0]])  # the tent: 2·relu(t) − 4·relu(t − ½)
     weights = [np.array([[1.0, 1.0]])] + [fold @ np.array([[1.0, 1.0]])] * (depth - 1) + [fold]
@@ -309,9 +300,9 @@ def gradient_through_depth(activation: str = "sigmoid", depth: int = 20, width: 
         raise ValueError(f"{name}: activation must be one of {', '.join(ACTIVATIONS)}, "
                          f"got {activation!r}")
     act = activation
-    depth = _whole(depth, name, "depth", 1)
-    width = _whole(width, name, "width", 1)
-    n = _whole(n, name, "n", 1)
+    depth = check_whole(depth, name, "depth", 1)
+    width = check_whole(width, name, "width", 1)
+    n = check_whole(n, name, "n", 1)
     weights, biases = init_mlp([width] * (depth + 1), act, seed)
     rng = np.random.default_rng(seed + 1)
     X = rng.normal(0.0, 1.0, (n, width))

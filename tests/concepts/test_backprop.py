@@ -38,7 +38,7 @@ def test_numeric_gradient_leaves_x_alone_and_accepts_lists_and_numbers():
 def test_numeric_gradient_bad_input():
     with pytest.raises(TypeError, match="needs a function"):
         backprop.numeric_gradient(3.0, [1.0])
-    with pytest.raises(ValueError, match="numeric_gradient: the step h must be a positive number"):
+    with pytest.raises(ValueError, match="numeric_gradient: the step h must be positive"):
         backprop.numeric_gradient(np.sum, [1.0], h=0)
     with pytest.raises(TypeError, match="numeric_gradient: the step h must be a single number"):
         backprop.numeric_gradient(np.sum, [1.0], h="small")
@@ -86,7 +86,7 @@ def test_grad_check_bad_input():
         backprop.grad_check(np.sum, None, [1.0])
     with pytest.raises(ValueError, match="shape of x"):
         backprop.grad_check(np.sum, lambda a: np.ones(3), np.ones(2))
-    with pytest.raises(ValueError, match="grad_check: rtol must be a positive number"):
+    with pytest.raises(ValueError, match="grad_check: rtol must be positive"):
         backprop.grad_check(np.sum, np.ones_like, np.ones(2), rtol=-1)
     with pytest.raises(TypeError, match="grad_check: grad_f\\(x\\) must be numbers"):
         backprop.grad_check(np.sum, lambda a: "slopes", np.ones(2))
@@ -134,9 +134,9 @@ def test_random_expression_is_deterministic_and_uses_many_operations():
 
 
 def test_random_expression_bad_input():
-    with pytest.raises(TypeError, match="seed"):
+    with pytest.raises(TypeError, match="random_expression: seed must be a whole number"):
         backprop.random_expression("1")
-    with pytest.raises(ValueError, match="n_steps"):
+    with pytest.raises(ValueError, match="random_expression: n_steps must be at least 1"):
         backprop.random_expression(0, n_steps=0)
     with pytest.raises(TypeError, match="takes 3 inputs"):
         backprop.random_expression(0, n_inputs=3)(1.0)
@@ -225,10 +225,16 @@ def test_mlp_bad_input():
         backprop.MLP(2, 8)
     with pytest.raises(ValueError, match="list of layer widths"):
         backprop.MLP(2, [])
-    with pytest.raises(ValueError, match="a layer width"):
+    with pytest.raises(ValueError, match="MLP: a layer width must be at least 1"):
         backprop.MLP(2, [0, 1])
-    with pytest.raises(ValueError, match="n_inputs"):
+    with pytest.raises(TypeError, match="MLP: a layer width must be a whole number"):
+        backprop.MLP(2, [2.5, 1])
+    with pytest.raises(ValueError, match="MLP: n_inputs must be at least 1"):
         backprop.MLP(-1, [2, 1])
+    with pytest.raises(ValueError, match="Neuron: n_inputs must be at least 1"):
+        backprop.Neuron(0)
+    with pytest.raises(ValueError, match="Layer: n_outputs must be at least 1"):
+        backprop.Layer(2, 0)
     with pytest.raises(ValueError, match="activation"):
         backprop.MLP(2, [2, 1], activation="softmax")
     model = backprop.MLP(2, [3, 1])
