@@ -5,15 +5,23 @@ Every notebook starts with::
     import course_utils as cu
     device = cu.setup()
 
-Modules are organised by concept: ``env`` (setup), ``data`` (data sets), ``plotting``,
-``widgets``, ``checks`` (exercise checks), ``student`` (student versions), ``execute``
-(running and saving notebooks), and one module per thing the chapters build:
+Two kinds of module, told apart by name:
 
-* ``tensors`` (00), ``activations`` (01), ``linalg`` (02), ``neuron`` (03), ``mlp`` (04);
-* ``landscapes`` and ``optim`` (05: loss surfaces, optimisers, schedules);
-* ``autograd``, ``backprop`` and ``graph_plot`` (06: the scalar engine, gradient checks, graphs);
-* ``softmax``, ``mnist_mlp`` and ``torch_mlp`` (07: the digit classifier in numpy and torch);
-* ``gpt`` (12: the GPT engine — model, training, sampling, checkpoints, command line).
+* **concept modules** hold what the chapters build and later chapters reuse, named by concept,
+  and read like a small library: ``tensors``, ``activations``, ``linalg``, ``neuron``, ``mlp``,
+  ``landscapes``, ``optim``, ``autograd`` (the engine), ``backprop`` (gradient checks and
+  networks built on the engine), ``softmax``,
+  ``mnist_mlp``, ``torch_mlp``, and ``gpt`` (the GPT engine: model, training, sampling,
+  checkpoints, command line);
+* **chapter modules** hold what one notebook alone uses, named like the notebook:
+  ``checks.ch06_backprop`` (its exercise checks) and ``widgets.ch06_backprop`` (its widgets,
+  the compute functions behind them and its one-off demos).
+
+Infrastructure has one module per job: ``env`` (setup), ``data`` (data sets), ``plotting``,
+``timing``, ``compare``, ``validate`` (input checks), ``checks.core`` and ``widgets.core``
+(the exercise-check and widget patterns), ``student`` (student versions), ``execute``
+(running and saving notebooks) and ``course_map`` (every chapter, and the modules it uses:
+``course_map.chapter(6).modules``).
 """
 
 from __future__ import annotations
