@@ -126,8 +126,10 @@ def check_softplus(softplus: Any) -> str:
             raise CheckFailed("After backward, v.grad is still 0: your _backward does not add "
                               "anything to v.grad. It should do v.grad += (slope) * out_grad.")
         if is_close(v.grad, _sigmoid(-x)):
-            raise CheckFailed(f"At x = {x:g} your slope is σ(−x) = {v.grad:.6g}; the slope of "
-                              f"ln(1 + e^x) is e^x / (1 + e^x) = σ(x) = {want:.6g}. Check the sign.")
+            raise CheckFailed(f"At x = {x:g} your slope is 1 / (1 + e^x) = {v.grad:.6g}, but the "
+                              f"slope of ln(1 + e^x) is e^x / (1 + e^x) = σ(x) = {want:.6g}. The "
+                              "chain rule needs both factors: the outer ln gives 1 / (1 + e^x), "
+                              "and the inner 1 + e^x gives e^x. Did you forget the inner one?")
         if is_close(v.grad, _softplus(x)):
             raise CheckFailed("Your _backward adds the value of softplus, not its slope. The "
                               "derivative of ln(1 + e^x) is e^x / (1 + e^x) = σ(x).")
@@ -240,9 +242,11 @@ _CASES = (
           "atol=1e-8)."),
     _Case("Σ e^(10x), a steep function, with its correct gradient", _steep, _steep_grad,
           np.array([0.1, -0.2, 0.05]), True,
-          "Its slope changes fast, so the one-sided difference (f(x + h) − f(x)) / h is off by "
-          "about 5·10⁻⁵ of the slope, more than rtol=1e-5 allows. The central difference "
-          "(f(x + h) − f(x − h)) / 2h is off by only about 10⁻⁹: use it."),
+          "Its slope changes fast, so a rough numeric slope misses it: either h is too large "
+          "(use h = 1e-5) or the difference is one-sided. With h = 1e-5 the one-sided "
+          "(f(x + h) − f(x)) / h is off by about 5·10⁻⁵ of the slope, more than rtol=1e-5 "
+          "allows; the central difference (f(x + h) − f(x − h)) / 2h is off by only about "
+          "10⁻⁹: use it."),
     _Case("Σx² with gradient x (a factor 2 missing)", _sum_of_squares, lambda x: x,
           np.array([1.0, -2.0, 0.5]), False,
           "Compute the numeric slope of every entry and compare it with grad_f(x)."),
@@ -270,10 +274,6 @@ _CASES = (
 )
 
 
-_CENTRAL = ("(And use the central difference (f(x + h) − f(x − h)) / 2h: the one-sided "
-            "(f(x + h) − f(x)) / h is only good to about 5 digits, too few for rtol=1e-5.)")
-
-
 def _verdict(value: Any, case: _Case) -> bool:
     if value is None:
         raise CheckFailed("grad_check returned None. Return True when the gradients agree and "
@@ -281,7 +281,9 @@ def _verdict(value: Any, case: _Case) -> bool:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise CheckFailed(f"grad_check should return True or False, but for {case.name} it "
-                      f"returned {describe(value)}. (np.allclose gives exactly that.)")
+                      f"returned {describe(value)}. np.allclose(a, b, ...) gives one True or "
+                      "False for the whole array (np.isclose gives an array of them, and the "
+                      "text 'True' is not a boolean).")
 
 
 @exercise_check
@@ -302,7 +304,10 @@ def check_grad_check(grad_check: Any) -> str:
                           "bugs (a factor 2 missing, a wrong sign). It must compare.")
     if not any(v for _, v in verdicts):
         raise CheckFailed("grad_check said False every time, even for correct gradients such as "
-                          f"2x for Σx². {_CASES[0].hint} {_CENTRAL}")
+                          "2x for Σx². Print your numeric gradient for Σx² at x = [1, −2, 0.5]: "
+                          "it should be [2, −4, 1]. Usual slips: dividing by h instead of 2h, "
+                          "nudging every entry at once instead of one at a time, or a tolerance "
+                          "stricter than np.allclose(analytic, numeric, rtol=1e-5, atol=1e-8).")
     for case, verdict in verdicts:
         if verdict != case.correct:
             if case.correct:
