@@ -22,7 +22,7 @@ from .checkpoint import (
 )
 from .config import GPTConfig, TrainConfig
 from .data import TextData
-from .model import GPT, MLP, Block, CausalSelfAttention, KVCache
+from .model import GPT, MLP, Block, CausalSelfAttention, KVCache, causal_mask
 from .presets import PRESETS, get_preset
 from .sample import generate, generate_ids, next_token_probs, stream
 from .tokenizer import CharTokenizer, UnknownCharacterError
@@ -44,6 +44,7 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "UnknownCharacterError",
+    "causal_mask",
     "generate",
     "generate_ids",
     "get_preset",

@@ -7,8 +7,7 @@ import math
 import pytest
 import torch
 
-from course_utils.gpt import GPT, MLP, Block, CausalSelfAttention, GPTConfig
-from course_utils.gpt.model import causal_mask
+from course_utils.gpt import GPT, MLP, Block, CausalSelfAttention, GPTConfig, causal_mask
 
 
 def tiny_config(**kw) -> GPTConfig:
