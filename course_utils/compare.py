@@ -13,16 +13,7 @@ from typing import Any
 
 import numpy as np
 
-
-def _as_array(value: Any, what: str) -> np.ndarray:
-    if hasattr(value, "detach"):  # a torch tensor
-        value = value.detach().cpu().numpy()
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{what} must be numbers (an array, a tensor or a number), "
-                        f"got {type(value).__name__}") from exc
-    return array
+from .validate import as_float_array
 
 
 def agreement(mine: Any, reference: Any, rtol: float = 1e-10, atol: float = 1e-12) -> str:
@@ -32,7 +23,8 @@ def agreement(mine: Any, reference: Any, rtol: float = 1e-10, atol: float = 1e-1
     """
     if rtol < 0 or atol < 0:
         raise ValueError(f"tolerances must be >= 0, got rtol={rtol}, atol={atol}")
-    a, b = _as_array(mine, "the first value"), _as_array(reference, "the reference")
+    a = as_float_array(mine, "agreement", "the first value")
+    b = as_float_array(reference, "agreement", "the reference")
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
