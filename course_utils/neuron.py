@@ -122,6 +122,18 @@ def _probabilities(p: Any, name: str, n: int) -> np.ndarray:
     return array
 
 
+def _training_inputs(X: Any, y: Any, lr: Any, count: Any, w0: Any, b0: Any, name: str,
+                     what: str) -> tuple[np.ndarray, np.ndarray, float, int, np.ndarray, float]:
+    """The checked inputs of a training loop: points, labels, lr, a number of passes, w and b."""
+    points, _ = _points(X, name)
+    labels = _labels(y, name, len(points))
+    lr = check_positive(lr, name, "the learning rate lr")
+    count = check_whole(count, name, what, minimum=0)
+    d = points.shape[1]
+    w = np.zeros(d) if w0 is None else _weights(w0, d, name).copy()
+    return points, labels, lr, count, w, _bias(b0, name)
+
+
 def _restore(values: np.ndarray, single: bool) -> Any:
     return float(values[0]) if single else values
 
@@ -220,13 +232,8 @@ def perceptron_fit(X: Any, y: Any, lr: float = 1.0, epochs: int = 20, w0: Any = 
     after a pass with no mistakes. ``train_bias=False`` keeps ``b`` at ``b0`` (a line forced
     through a fixed threshold), to show what the bias is for.
     """
-    points, _ = _points(X, "perceptron_fit")
-    labels = _labels(y, "perceptron_fit", len(points))
-    lr = check_positive(lr, "perceptron_fit", "the learning rate lr")
-    epochs = check_whole(epochs, "perceptron_fit", "epochs", minimum=0)
-    d = points.shape[1]
-    w = np.zeros(d) if w0 is None else _weights(w0, d, "perceptron_fit").copy()
-    b = _bias(b0, "perceptron_fit")
+    points, labels, lr, epochs, w, b = _training_inputs(X, y, lr, epochs, w0, b0,
+                                                        "perceptron_fit", "epochs")
     result = PerceptronFit(w.copy(), b)
     for _ in range(epochs):
         mistakes = 0
@@ -353,13 +360,8 @@ def fit_logistic(X: Any, y: Any, lr: float = 1.0, steps: int = 1000, w0: Any = N
     the mean NLL before each step and after the last. (On data that one line separates
     perfectly the weights keep growing, because a steeper sigmoid always lowers the loss.)
     """
-    points, _ = _points(X, "fit_logistic")
-    labels = _labels(y, "fit_logistic", len(points))
-    lr = check_positive(lr, "fit_logistic", "the learning rate lr")
-    steps = check_whole(steps, "fit_logistic", "steps", minimum=0)
-    d = points.shape[1]
-    w = np.zeros(d) if w0 is None else _weights(w0, d, "fit_logistic").copy()
-    b = _bias(b0, "fit_logistic")
+    points, labels, lr, steps, w, b = _training_inputs(X, y, lr, steps, w0, b0,
+                                                       "fit_logistic", "steps")
     losses = []
     for _ in range(steps):
         losses.append(nll_from_scores(labels, points @ w + b))
