@@ -16,15 +16,6 @@ GRID = np.linspace(-10.0, 10.0, 41)
 EXTREMES = np.array([-1e308, -1000.0, -710.0, -100.0, 0.0, 100.0, 710.0, 1000.0, 1e308])
 
 
-@pytest.fixture
-def strict_floats():
-    """Every warning is an error, and NumPy raises on overflow / invalid / divide by zero."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            yield
-
-
 # --- reference values and identities -----------------------------------------------------
 
 

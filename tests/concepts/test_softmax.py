@@ -21,15 +21,6 @@ Z = np.array([[2.0, 1.0, 0.1, -1.0],
 Y = np.array([0, 1, 3])
 
 
-@pytest.fixture
-def strict_floats():
-    """Every warning is an error, and NumPy raises on overflow / invalid / divide by zero."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            yield
-
-
 # --- softmax ---------------------------------------------------------------------------------
 
 
