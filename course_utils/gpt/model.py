@@ -196,14 +196,18 @@ class GPT(nn.Module):
         ``last_only`` computes logits for the last position only: all that generation needs.
         ``caches`` (one :class:`KVCache` per block) makes the model remember earlier tokens,
         so ``idx`` only has to hold the new ones. Ids (and targets) outside
-        ``0 .. vocab_size - 1`` are a ``ValueError`` that names the id.
+        ``0 .. vocab_size - 1`` are a ``ValueError`` that names the id (always on the CPU; on a
+        GPU outside training steps, which would otherwise wait for the check every step).
         """
         if idx.dim() != 2 or idx.dtype not in (torch.long, torch.int):
             raise ValueError(f"idx must be integer token ids of shape (batch, time), "
                              f"got dtype {idx.dtype} and shape {tuple(idx.shape)}")
-        check_token_ids(idx, self.config.vocab_size)
-        if targets is not None:
-            check_token_ids(targets, self.config.vocab_size, what="target token id")
+        # Reading the check's answer back from a GPU would stall it every training step; there
+        # the batches come from the tokenizer that set vocab_size, so only other calls check.
+        if idx.device.type == "cpu" or not self.training:
+            check_token_ids(idx, self.config.vocab_size)
+            if targets is not None:
+                check_token_ids(targets, self.config.vocab_size, what="target token id")
         B, T = idx.shape
         past = caches[0].length if caches else 0
         if past + T > self.config.block_size:

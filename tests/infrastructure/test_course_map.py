@@ -197,12 +197,15 @@ def test_concept_modules_do_not_import_chapter_modules():
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module:
-                target = node.module.split(".")[-1]
-                names = [target] + [a.name for a in node.names]
-                for name in names:
-                    if name.startswith("ch") and name[2:4].isdigit() and name != own:
-                        raise AssertionError(f"course_utils/{relative}.py imports the chapter "
-                                             f"module {name}; only its own notebook may")
+                names = [node.module.split(".")[-1]] + [a.name for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name.split(".")[-1] for a in node.names]
+            else:
+                continue
+            for name in names:
+                if name.startswith("ch") and name[2:4].isdigit() and name != own:
+                    raise AssertionError(f"course_utils/{relative}.py imports the chapter "
+                                         f"module {name}; only its own notebook may")
 
 
 def test_run_times_in_title_cells_are_the_measured_ones():
@@ -219,3 +222,43 @@ def test_run_times_in_title_cells_are_the_measured_ones():
 def test_format_run_time():
     assert format_run_time(0.2) == "1 s" and format_run_time(12.4) == "12 s"
     assert format_run_time(125) == "2 min 5 s"
+
+
+def test_module_table_names_each_chapters_own_modules():
+    from course_utils.course_map import module_table
+
+    row = next(line for line in module_table().splitlines() if line.startswith("| 06 |"))
+    assert "`06_backprop.ipynb`" in row and "`autograd`" in row
+    assert "`checks/ch06_backprop.py`" in row and "`widgets/ch06_backprop.py`" in row
+    assert "ch06_backprop`," not in row  # its own modules are not listed among the concepts
+    assert "08_rnn" not in module_table()  # chapters not yet written have no row
+
+
+def test_generated_tables_are_written_between_their_markers(tmp_path):
+    from course_utils.course_map import chapter_table, module_table, refresh_generated_tables
+
+    for name, marker in (("README.md", "chapter-table"), ("CONTRIBUTING.md", "module-table")):
+        (tmp_path / name).write_text(f"intro\n<!-- {marker}:start -->\nold\n<!-- {marker}:end -->\nend\n")
+    refresh_generated_tables(tmp_path)
+    assert (tmp_path / "README.md").read_text() == (
+        f"intro\n<!-- chapter-table:start -->\n{chapter_table()}\n<!-- chapter-table:end -->\nend\n")
+    assert module_table() in (tmp_path / "CONTRIBUTING.md").read_text()
+    (tmp_path / "README.md").write_text("no markers")
+    with pytest.raises(ValueError, match="README.md has no <!-- chapter-table:start -->"):
+        refresh_generated_tables(tmp_path)
+
+
+def test_make_execute_writes_the_measured_run_time_into_the_title():
+    import nbformat
+
+    from course_utils.execute import write_run_time
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# 99 · Title\n**Time:** 5 min.<br>\n**Run time:** about 7 s.<br>\nend"),
+        nbformat.v4.new_code_cell("1")])
+    assert write_run_time(nb, 12.4)
+    assert nb.cells[0].source.splitlines()[2] == run_time_line(12.4) + "<br>"
+    assert nb.cells[0].source.endswith("\nend")
+    untitled = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# no line")])
+    assert not write_run_time(untitled, 3.0)
+    assert untitled.cells[0].source == "# no line"
