@@ -22,7 +22,7 @@ from .checkpoint import (
 )
 from .config import GPTConfig, TrainConfig
 from .data import TextData
-from .model import GPT, MLP, Block, CausalSelfAttention, KVCache, causal_mask
+from .model import GPT, MLP, Block, CausalSelfAttention, KVCache, causal_mask, kv_cache_bytes
 from .presets import PRESETS, get_preset
 from .sample import generate, generate_ids, next_token_probs, stream
 from .tokenizer import CharTokenizer, UnknownCharacterError
@@ -48,6 +48,7 @@ __all__ = [
     "generate",
     "generate_ids",
     "get_preset",
+    "kv_cache_bytes",
     "load_checkpoint",
     "live_loss_plot",
     "load_pretrained",

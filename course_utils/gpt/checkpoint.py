@@ -111,8 +111,11 @@ def config_differences(a: GPTConfig, b: GPTConfig) -> list[str]:
     do not touch the weights, so they may differ.
     """
     shape_fields = ("vocab_size", "block_size", "n_layer", "n_head", "n_embd", "bias")
-    return [f"{name}: {getattr(a, name)} vs {getattr(b, name)}"
+    diff = [f"{name}: {getattr(a, name)} vs {getattr(b, name)}"
             for name in shape_fields if getattr(a, name) != getattr(b, name)]
+    if a.kv_heads != b.kv_heads:  # n_kv_head=None and n_kv_head=n_head are the same model
+        diff.append(f"n_kv_head: {a.kv_heads} vs {b.kv_heads}")
+    return diff
 
 
 def load_weights(model: GPT, state: dict[str, torch.Tensor], source: str = "checkpoint") -> None:
@@ -170,13 +173,17 @@ PRETRAINED_NAME = "shakespeare_char.pt"
 def pretrained_path() -> Path:
     """Where the shipped Tiny Shakespeare character model is.
 
-    ``data/checkpoints/`` of the course checkout first, then ``checkpoints/`` inside every data
-    folder the course searches (``COURSE_DATA_PATH``, then the data cache), so an installed
-    package finds a copy placed there. Returns the checkout's path when no copy exists.
+    ``data/checkpoints/`` of the course checkout first; then ``checkpoints/`` inside this
+    package, where an installed wheel carries it (``pip install`` outside a checkout, as on
+    Colab); then ``checkpoints/`` inside every data folder the course searches
+    (``COURSE_DATA_PATH``, then the data cache). Returns the checkout's path when no copy exists.
     """
     shipped = Path(__file__).resolve().parents[2] / "data" / "checkpoints" / PRETRAINED_NAME
     if shipped.is_file():
         return shipped
+    packaged = Path(__file__).resolve().parent / "checkpoints" / PRETRAINED_NAME
+    if packaged.is_file():
+        return packaged
     from course_utils.data import search_dirs
 
     for folder in search_dirs():
@@ -192,7 +199,8 @@ def load_pretrained(device: str | torch.device = "cpu") -> Checkpoint:
     if not path.is_file():
         raise CheckpointError(
             f"the pre-trained checkpoint is missing ({PRETRAINED_NAME} should be in "
-            f"data/checkpoints/ of the course, or in checkpoints/ of a data folder); "
+            f"data/checkpoints/ of the course, inside the installed package, or in "
+            f"checkpoints/ of a data folder); reinstall the course, or "
             f"train one with `python -m course_utils.gpt train --preset shakespeare-char`"
         )
     return load_checkpoint(path, device=device)

@@ -23,6 +23,10 @@ class GPTConfig:
             position embeddings).
         n_layer: number of transformer blocks stacked on top of each other.
         n_head: attention heads per block; each head works in ``n_embd // n_head`` dimensions.
+        n_kv_head: key/value heads per block, shared by groups of ``n_head // n_kv_head``
+            query heads: ``None`` (or ``n_head``) is ordinary multi-head attention, ``1`` is
+            multi-query attention, anything between is grouped-query attention. Fewer
+            key/value heads mean fewer weights and a proportionally smaller KV cache.
         n_embd: the model dimension: the width of every token vector in the residual stream.
         dropout: probability of zeroing an activation during training (0 turns it off).
         bias: whether linear layers and layer norms have a bias term.
@@ -37,6 +41,7 @@ class GPTConfig:
     n_layer: int = 4
     n_head: int = 4
     n_embd: int = 128
+    n_kv_head: int | None = None
     dropout: float = 0.0
     bias: bool = True
     fused_attention: bool = True
@@ -57,6 +62,8 @@ class GPTConfig:
                 f"needs a whole number of dimensions. Try n_head in {nearby} or change n_embd "
                 f"to a multiple of {self.n_head} such as {self.n_head * max(1, round(self.n_embd / self.n_head))}."
             )
+        if self.n_kv_head is not None:
+            self._check_kv_heads()
         if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)):
             raise TypeError(f"GPTConfig.dropout must be a number in [0, 1), got {self.dropout!r}")
         if not 0.0 <= self.dropout < 1.0:
@@ -65,14 +72,41 @@ class GPTConfig:
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"GPTConfig.{name} must be True or False, got {getattr(self, name)!r}")
 
+    def _check_kv_heads(self) -> None:
+        kv, heads = self.n_kv_head, self.n_head
+        if isinstance(kv, bool) or not isinstance(kv, int):
+            raise TypeError(f"GPTConfig.n_kv_head must be a whole number or None (None means "
+                            f"n_kv_head = n_head), got {kv!r}")
+        choices = [d for d in range(1, heads + 1) if heads % d == 0]
+        if not 1 <= kv <= heads:
+            raise ValueError(f"n_kv_head={kv} must be between 1 (multi-query attention) and "
+                             f"n_head={heads} (multi-head attention): each key/value head serves "
+                             f"a group of query heads. Choose one of {choices}.")
+        if heads % kv != 0:
+            raise ValueError(f"n_head={heads} is not divisible by n_kv_head={kv}: the query heads "
+                             f"must split into equal groups, one group per key/value head "
+                             f"({heads} / {kv} = {heads / kv:.2f}). Choose n_kv_head in {choices}.")
+
     @property
     def head_dim(self) -> int:
         """Dimensions per attention head (the model dimension shared among the heads)."""
         return self.n_embd // self.n_head
 
+    @property
+    def kv_heads(self) -> int:
+        """The key/value heads actually used: ``n_kv_head``, or ``n_head`` when it is ``None``."""
+        return self.n_head if self.n_kv_head is None else self.n_kv_head
+
     def to_dict(self) -> dict[str, Any]:
-        """The fields as a plain dict (what a checkpoint stores)."""
-        return asdict(self)
+        """The fields as a plain dict (what a checkpoint stores).
+
+        ``n_kv_head`` is left out while it is ``None``, so a multi-head model's dict is the
+        same as before the field existed (and older code still reads its checkpoints).
+        """
+        values = asdict(self)
+        if values["n_kv_head"] is None:
+            del values["n_kv_head"]
+        return values
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> GPTConfig:
@@ -186,7 +220,7 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (the model as a nested dict), as saved in a checkpoint."""
-        return asdict(self)
+        return {**asdict(self), "model": self.model.to_dict()}
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:

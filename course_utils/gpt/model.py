@@ -14,6 +14,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from course_utils.validate import check_whole
+
 from .config import GPTConfig
 
 
@@ -46,47 +48,120 @@ class KVCache:
 
     During generation the tokens already written never change, so their keys and values need
     not be recomputed: each step appends one new key/value and attends over the stored ones.
-    The storage is allocated once, for ``max_len`` positions.
+    The storage is allocated once, for ``max_len`` positions. ``n_head`` is the number of
+    key/value heads stored: the model's ``n_kv_head`` (fewer than its query heads under
+    grouped-query attention, which is where that saves memory).
     """
 
     def __init__(self, batch: int, n_head: int, max_len: int, head_dim: int,
                  device: torch.device | str, dtype: torch.dtype) -> None:
+        for name, value in (("batch", batch), ("n_head", n_head), ("max_len", max_len),
+                            ("head_dim", head_dim)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"KVCache {name} must be a whole number of at least 1, "
+                                 f"got {value!r}")
         shape = (batch, n_head, max_len, head_dim)
         self.k = torch.zeros(shape, device=device, dtype=dtype)
         self.v = torch.zeros(shape, device=device, dtype=dtype)
         self.length = 0  # positions filled so far
 
+    @property
+    def max_len(self) -> int:
+        """Positions the cache has room for."""
+        return self.k.size(2)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the stored keys and values, in bytes (allocated, filled or not)."""
+        return self.k.nbytes + self.v.nbytes
+
     def append(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Store the new keys/values (B, nh, T, hd); return all keys/values so far."""
+        """Store the new keys/values (B, n_kv_head, T, hd); return all keys/values so far."""
+        if k.shape[:2] != self.k.shape[:2] or k.size(3) != self.k.size(3) or k.shape != v.shape:
+            raise ValueError(f"keys {tuple(k.shape)} and values {tuple(v.shape)} do not fit this "
+                             f"cache: it stores (batch, heads, time, head_dim) = "
+                             f"{tuple(self.k.shape[:2])} + (time, {self.k.size(3)})")
         start, end = self.length, self.length + k.size(2)
-        if end > self.k.size(2):
-            raise ValueError(f"KV cache is full: it holds {self.k.size(2)} positions, "
-                             f"{end} were asked for")
+        if end > self.max_len:
+            raise ValueError(f"KV cache is full: it has room for {self.max_len} positions, "
+                             f"holds {start} and cannot take {k.size(2)} more. Start a new "
+                             f"cache from the last {self.max_len} tokens or fewer (generation "
+                             f"does this when the text slides past the block).")
         self.k[:, :, start:end] = k
         self.v[:, :, start:end] = v
         self.length = end
         return self.k[:, :, :end], self.v[:, :, :end]
 
 
+def kv_cache_bytes(config: GPTConfig, context: int | None = None, batch: int = 1,
+                   dtype: torch.dtype | str = torch.float32) -> int:
+    """Bytes a KV cache needs: keys and values for ``context`` positions in every layer.
+
+    ``2 (keys and values) × n_layer × batch × n_kv_head × context × head_dim × bytes per
+    number``. Only the key/value heads are stored, so grouped-query attention shrinks the cache
+    by ``n_kv_head / n_head`` (multi-query attention, one key/value head, the most). The
+    default ``context`` is the block size, what :meth:`GPT.make_caches` allocates, so
+    ``kv_cache_bytes(model.config)`` equals the caches' total ``nbytes`` for a float32 model.
+
+    >>> kv_cache_bytes(GPTConfig(n_layer=4, n_head=4, n_embd=128, block_size=256))
+    1048576
+    >>> kv_cache_bytes(GPTConfig(n_layer=4, n_head=4, n_kv_head=1, n_embd=128, block_size=256))
+    262144
+
+    Args:
+        config: the model's shape (layers, heads, key/value heads, head size).
+        context: positions stored per sequence; ``None`` means ``config.block_size``.
+        batch: sequences generated side by side (each has its own cache).
+        dtype: the cache's number type, e.g. ``torch.float32`` (4 bytes), ``torch.bfloat16``
+            or ``"bfloat16"`` (2 bytes).
+    """
+    if not isinstance(config, GPTConfig):
+        raise TypeError(f"kv_cache_bytes: config must be a GPTConfig, got {type(config).__name__}")
+    context = config.block_size if context is None else context
+    context = check_whole(context, "kv_cache_bytes", "the context length context", minimum=1)
+    batch = check_whole(batch, "kv_cache_bytes", "the batch size batch", minimum=1)
+    if isinstance(dtype, str):
+        resolved = getattr(torch, dtype, None)
+        if not isinstance(resolved, torch.dtype):
+            raise ValueError(f"kv_cache_bytes: unknown dtype {dtype!r}; use e.g. 'float32', "
+                             f"'bfloat16', 'float16' or a torch.dtype")
+        dtype = resolved
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"kv_cache_bytes: dtype must be a torch.dtype such as torch.bfloat16 or "
+                        f"its name, got {dtype!r}")
+    per_number = torch.empty((), dtype=dtype).element_size()
+    return 2 * config.n_layer * batch * config.kv_heads * context * config.head_dim * per_number
+
+
 class CausalSelfAttention(nn.Module):
-    """Multi-head self-attention in which each position sees only itself and the past."""
+    """Multi-head self-attention in which each position sees only itself and the past.
+
+    With ``n_kv_head < n_head`` (grouped-query attention; multi-query when it is 1) keys and
+    values get fewer heads than queries, and each key/value head serves ``n_head // n_kv_head``
+    neighbouring query heads.
+    """
 
     def __init__(self, config: GPTConfig) -> None:
         super().__init__()
         self.n_head, self.n_embd = config.n_head, config.n_embd
+        self.n_kv_head, self.head_dim = config.kv_heads, config.head_dim
+        self.n_rep = self.n_head // self.n_kv_head  # query heads per key/value head
+        self.kv_dim = self.n_kv_head * self.head_dim  # width of all keys (and of all values)
         self.fused = config.fused_attention
         self.dropout = config.dropout
         # queries, keys and values for all heads come out of one matrix multiplication
-        self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
+        self.c_attn = nn.Linear(config.n_embd, config.n_embd + 2 * self.kv_dim, bias=config.bias)
         self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
         self.attn_dropout = nn.Dropout(config.dropout)
         self.resid_dropout = nn.Dropout(config.dropout)
 
     def forward(self, x: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
         B, T, C = x.shape  # batch, time (positions), channels (n_embd)
-        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
+        q, k, v = self.c_attn(x).split([self.n_embd, self.kv_dim, self.kv_dim], dim=2)
         # (B, T, C) -> (B, nh, T, hd): the heads become a batch dimension, so no loop over heads
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        q = q.view(B, T, self.n_head, self.head_dim).transpose(1, 2)
+        k = k.view(B, T, self.n_kv_head, self.head_dim).transpose(1, 2)  # (B, n_kv_head, T, hd)
+        v = v.view(B, T, self.n_kv_head, self.head_dim).transpose(1, 2)
         past = 0
         if cache is not None:
             past = cache.length
@@ -95,10 +170,13 @@ class CausalSelfAttention(nn.Module):
         # one, the queries sit after `past` cached keys and need an explicit mask (none for T=1)
         mask = None if past == 0 or T == 1 else causal_mask(T, past, x.device)
         if self.fused:
+            # grouped-query attention: enable_gqa lets each key/value head serve n_rep query heads
             y = F.scaled_dot_product_attention(
                 q, k, v, attn_mask=mask, dropout_p=self.dropout if self.training else 0.0,
-                is_causal=past == 0 and T > 1)
+                is_causal=past == 0 and T > 1, enable_gqa=self.n_rep > 1)
         else:
+            if self.n_rep > 1:  # grouped-query attention: copy each key/value head n_rep times
+                k, v = k.repeat_interleave(self.n_rep, dim=1), v.repeat_interleave(self.n_rep, dim=1)
             y = self.explicit_attention(q, k, v, past)
         y = y.transpose(1, 2).contiguous().view(B, T, C)  # re-assemble the heads side by side
         return self.resid_dropout(self.c_proj(y))
@@ -210,6 +288,12 @@ class GPT(nn.Module):
                 check_token_ids(targets, self.config.vocab_size, what="target token id")
         B, T = idx.shape
         past = caches[0].length if caches else 0
+        if past and past + T > self.config.block_size:
+            raise ValueError(f"the KV cache is full: it already holds {past} tokens and "
+                             f"{T} more would pass the block size {self.config.block_size}. "
+                             f"Start fresh caches (model.make_caches()) and feed the last "
+                             f"{self.config.block_size} tokens; generation does this when the "
+                             f"text slides past the block.")
         if past + T > self.config.block_size:
             raise ValueError(f"sequence of {past + T} tokens is longer than the block size "
                              f"{self.config.block_size}; crop it to the last "
@@ -231,10 +315,10 @@ class GPT(nn.Module):
         return self.lm_head(x), None
 
     def make_caches(self, batch: int = 1) -> list[KVCache]:
-        """Empty KV caches (one per block) sized for the full block."""
+        """Empty KV caches (one per block) sized for the full block, ``n_kv_head`` heads each."""
         p = self.lm_head.weight
         c = self.config
-        return [KVCache(batch, c.n_head, c.block_size, c.head_dim, p.device, p.dtype)
+        return [KVCache(batch, c.kv_heads, c.block_size, c.head_dim, p.device, p.dtype)
                 for _ in range(c.n_layer)]
 
     def configure_optimizer(self, weight_decay: float, learning_rate: float,
