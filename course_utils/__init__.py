@@ -20,12 +20,14 @@ Two kinds of module, told apart by name:
 Infrastructure has one module per job: ``env`` (setup), ``data`` (data sets), ``plotting``,
 ``timing``, ``compare``, ``validate`` (input checks), ``checks.core`` and ``widgets.core``
 (the exercise-check and widget patterns), ``student`` (student versions), ``execute``
-(running and saving notebooks) and ``course_map`` (every chapter, and the modules it uses:
-``course_map.chapter(6).modules``).
+(running and saving notebooks), ``course_map`` (every chapter, and the modules it uses:
+``course_map.chapter(6).modules``), ``progress`` (the exercises a learner has passed:
+``cu.progress()``) and ``nbgrader`` (the export to an nbgrader course for instructors).
 """
 
 from __future__ import annotations
 
+from . import progress  # a module you can call: cu.progress() shows your progress
 from .data import load_mnist, load_text
 from .env import pick_device, seed_everything, setup
 from .timing import Timing, time_call
@@ -38,6 +40,7 @@ __all__ = [
     "load_mnist",
     "load_text",
     "pick_device",
+    "progress",
     "seed_everything",
     "setup",
     "time_call",

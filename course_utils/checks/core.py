@@ -24,17 +24,24 @@ Everything a check needs to run the learner's code lives here, once:
 * :func:`show_array` writes inputs into a hint; :func:`is_close` and :func:`first_mismatch`
   compare an answer with the reference; :func:`expect_close` does both and fails with a hint.
 * :func:`switches_off_alarms` spots a learner's own ``np.errstate`` that would hide overflow.
+
+Every check also records its result in the learner's progress file (:mod:`course_utils.progress`;
+a file that cannot be written never breaks a check). Inside ``with grading():`` (the test
+cells of the nbgrader export, :mod:`course_utils.nbgrader`) a check raises :class:`NotPassed`
+with its hint as the message instead of printing it, so a wrong answer scores zero and the hint
+is the feedback; nothing is recorded there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import inspect
 import math
 import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +58,35 @@ NOT_WRITTEN = "is not written yet: replace `raise NotImplementedError` with your
 
 class CheckFailed(Exception):
     """Raised inside a check to stop it with a hint for the learner."""
+
+
+class NotPassed(AssertionError):
+    """Raised by a check in grading mode when the answer is wrong; the message is the hint."""
+
+
+_grading = False
+
+
+@contextlib.contextmanager
+def grading() -> Iterator[None]:
+    """Grading mode: inside ``with grading():`` a check raises :class:`NotPassed` on a wrong
+    answer (the hint is its message) instead of printing the hint, and records no progress."""
+    global _grading
+    before, _grading = _grading, True
+    try:
+        yield
+    finally:
+        _grading = before
+
+
+def _record_progress(check: Callable[..., Any], passed: bool) -> None:
+    """Save the result in the learner's progress file; never raises, never waits long."""
+    try:
+        from ..progress import record_check
+
+        record_check(check, passed)
+    except Exception:  # noqa: BLE001 - progress must never break a check
+        pass
 
 
 @dataclass
@@ -78,10 +114,15 @@ def exercise_check(fn: Callable[..., str | None]) -> Callable[..., CheckResult]:
                 message = fn(*args, **kwargs) or "Correct."
         except CheckFailed as exc:
             text = f"{HINT_MARK} Not yet. {exc}"
+            if _grading:
+                raise NotPassed(text) from None
             print(text)
+            _record_progress(fn, False)
             return CheckResult(False, text)
         text = f"{PASS_MARK} Passed! {message}"
         print(text)
+        if not _grading:
+            _record_progress(fn, True)
         return CheckResult(True, text)
 
     return wrapper

@@ -2,8 +2,9 @@
 
 * :func:`draw_course_map` / :func:`course_map_widget` — the chapters as boxes, with arrows from
   each prerequisite to the chapter that needs it; pick a chapter and everything it assumes lights
-  up. The numbers come from :mod:`course_utils.course_map` (:data:`CHAPTERS`,
-  :func:`all_prerequisites`, :func:`layout_chapters`).
+  up, or colour the chapters by the learner's progress. The numbers come from
+  :mod:`course_utils.course_map` (:data:`CHAPTERS`, :func:`all_prerequisites`,
+  :func:`layout_chapters`) and :mod:`course_utils.progress` (:func:`~course_utils.progress.summary`).
 * :func:`draw_broadcast` / :func:`broadcast_widget` — two shapes lined up from the right, and
   what each dimension does. The reasoning comes from
   :func:`course_utils.tensors.explain_broadcast`.
@@ -14,6 +15,7 @@ This module only draws; the numbers come from those modules.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -21,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from ..course_map import CHAPTERS, all_prerequisites, chapter, layout_chapters
+from ..progress import PROGRESS_COLORS, ChapterProgress
 from ..tensors import Shape, as_shape, explain_broadcast
 from .core import dropdown, figure_widget
 
@@ -64,14 +67,22 @@ def describe_prerequisites(number: int) -> str:
             f"(about {before_time} of study before its own {ch.learner_minutes} min).")
 
 
-def draw_course_map(selected: int | None = None) -> Figure:
+def draw_course_map(selected: int | None = None,
+                    progress: Sequence[ChapterProgress] | None = None) -> Figure:
     """The chapters as boxes, arrows from each prerequisite to the chapter that needs it.
 
     With ``selected`` given, that chapter is orange, everything it assumes (directly or
-    through another chapter) is blue, and the arrows between them are drawn dark.
+    through another chapter) is blue, and the arrows between them are drawn dark. With
+    ``progress`` (``cu.progress.summary()``) each chapter with exercises shows how many you have
+    passed, and, when no chapter is selected, is coloured by them: green when all are passed,
+    light green when some are.
     """
     if selected is not None:
         chapter(selected)  # a clear error for a chapter that does not exist
+    if progress is not None and not all(isinstance(row, ChapterProgress) for row in progress):
+        raise TypeError("progress should be the list cu.progress.summary() returns, one row per "
+                        f"chapter, but it is {type(progress).__name__}")
+    done = {row.number: row for row in progress or ()}
     positions = layout_chapters()
     assumed = set(all_prerequisites(selected)) if selected is not None else set()
     lit = assumed | ({selected} if selected is not None else set())
@@ -94,6 +105,8 @@ def draw_course_map(selected: int | None = None) -> Figure:
             face, text_color = SELECTED_COLOR, "white"
         elif ch.number in assumed:
             face, text_color = ASSUMED_COLOR, "white"
+        elif ch.number in done and selected is None:
+            face, text_color = PROGRESS_COLORS[done[ch.number].status], "#333333"
         else:
             face, text_color = OTHER_COLOR, "#333333"
         ax.add_patch(FancyBboxPatch((x - _BOX_W / 2, y - _BOX_H / 2), _BOX_W, _BOX_H,
@@ -102,11 +115,18 @@ def draw_course_map(selected: int | None = None) -> Figure:
         title = textwrap.fill(ch.title, 13)
         ax.text(x, y, f"{ch.number:02d}\n{title}", ha="center", va="center", fontsize=7.5,
                 color=text_color, linespacing=1.1)
+        if ch.number in done:
+            row = done[ch.number]
+            ax.text(x, y - _BOX_H / 2 - 0.03, f"{row.passed}/{row.total} passed", ha="center",
+                    va="top", fontsize=6.5, color="#555555")
     ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)
     ax.set_ylim(min(ys) - 0.45, max(ys) + 0.45)
     ax.set_aspect("auto")
     ax.axis("off")
-    if selected is None:
+    if selected is None and progress is not None:
+        ax.set_title("The course map: an arrow means 'is assumed by'; green: exercises passed "
+                     "(light green: some of them)", fontsize=10.5)
+    elif selected is None:
         ax.set_title("The course map: an arrow means 'is assumed by'")
     else:
         ax.set_title(describe_prerequisites(selected), fontsize=10.5)
