@@ -15,6 +15,7 @@ what chapters build and reuse; chapter modules (``checks.ch06_backprop``,
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,12 +70,20 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(7, "mnist", "MNIST", "a digit classifier in numpy and in torch", (6,), 90,
             ("softmax", "mnist_mlp", "torch_mlp", "timing", "checks.ch07_mnist",
              "widgets.ch07_mnist")),
-    Chapter(8, "rnn", "Recurrent networks", "a character-level RNN", (7,), 90),
-    Chapter(9, "tokens_embeddings", "Tokens & embeddings", "BPE and word2vec", (7,), 90),
-    Chapter(10, "attention", "Attention", "scaled dot-product self-attention", (9,), 90),
-    Chapter(11, "transformer_block", "The transformer block", "multi-head attention, layer norm, MLP", (10,), 90),
+    Chapter(8, "rnn", "Recurrent networks", "a character-level RNN", (7,), 90,
+            ("rnn", "compare", "timing", "checks.ch08_rnn", "widgets.ch08_rnn")),
+    Chapter(9, "tokens_embeddings", "Tokens & embeddings", "BPE and word2vec", (7,), 90,
+            ("tokenizers", "embeddings", "compare", "timing", "checks.ch09_tokens_embeddings",
+             "widgets.ch09_tokens_embeddings")),
+    Chapter(10, "attention", "Attention", "scaled dot-product self-attention", (9,), 90,
+            ("attention", "compare", "gpt", "checks.ch10_attention", "widgets.ch10_attention")),
+    Chapter(11, "transformer_block", "The transformer block", "multi-head attention, layer norm, MLP", (10,), 90,
+            ("attention", "transformer", "gpt", "compare", "checks.ch11_transformer_block",
+             "widgets.ch11_transformer_block")),
     Chapter(12, "gpt", "A small GPT", "train and sample a character GPT; a KV cache", (11,), 120),
-    Chapter(13, "beyond", "Beyond", "mixture of experts, grouped-query attention, RLHF", (12,), 75),
+    Chapter(13, "beyond", "Beyond", "mixture of experts, grouped-query attention, RLHF", (12,), 75,
+            ("moe", "alignment", "gpt", "data", "timing", "checks.ch13_beyond",
+             "widgets.ch13_beyond")),
 )
 
 
@@ -161,15 +170,25 @@ def run_time_line(seconds: float) -> str:
     return f"{RUN_TIME_PREFIX} {format_run_time(seconds)} on a 2-core laptop CPU (measured)."
 
 
-def chapter_table(times: dict[str, float] | None = None) -> str:
-    """The README's chapter table (markdown): number, title, what you build, times."""
+def _notebook_link(ch: Chapter) -> str:
+    return f"notebooks/{ch.notebook}"
+
+
+def chapter_table(times: dict[str, float] | None = None,
+                  link: Callable[[Chapter], str | None] = _notebook_link) -> str:
+    """The README's chapter table (markdown): number, title, what you build, times.
+
+    A chapter with a measured run time links its title to ``link(chapter)`` (the notebook in
+    the README; its page on the website, see :mod:`course_utils.site`) unless that is None.
+    """
     times = measured_run_times() if times is None else times
     rows = ["| # | chapter | what you build | assumes | learner time | run time (2-core CPU) |",
             "|---|---|---|---|---|---|"]
     for ch in CHAPTERS:
         seconds = times.get(ch.notebook)
         run = "coming soon" if seconds is None else format_run_time(seconds)
-        title = ch.title if seconds is None else f"[{ch.title}](notebooks/{ch.notebook})"
+        target = None if seconds is None else link(ch)
+        title = ch.title if target is None else f"[{ch.title}]({target})"
         needs = ", ".join(f"{n:02d}" for n in ch.prerequisites) or "—"
         rows.append(f"| {ch.number:02d} | {title} | {ch.builds} | {needs} | "
                     f"{ch.learner_minutes} min | {run} |")
