@@ -9,11 +9,10 @@ STAMP   = $(VENV)/.course-installed
 KERNEL  = sigmoid-to-gpt
 PORT   ?= 8888
 LAB_DIR ?= notebooks
-# A read-only copy of the data sets searched before any download (see data/README.md).
-# The tests use the copy beside the repository when there is one, so nothing is downloaded.
-SHARED_DATA := $(abspath $(wildcard ../shared/data))
+# Tiny Shakespeare ships in data/, and MNIST's default sample inside an installed package, so
+# the tests and saved notebooks need no network and no copy outside the checkout.
 # COURSE_PROGRESS=0: tests and saved notebooks never read or write a learner's progress record.
-TEST_ENV = PYTHONHASHSEED=0 COURSE_PROGRESS=0 $(if $(SHARED_DATA),COURSE_DATA_PATH=$(SHARED_DATA))
+TEST_ENV = PYTHONHASHSEED=0 COURSE_PROGRESS=0
 
 .PHONY: bench chapter-table help lab test test-browser test-fast test-notebooks student nbgrader lint format execute times kernel constraints clean site wheel
 

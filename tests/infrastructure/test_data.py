@@ -215,11 +215,10 @@ def test_load_text_offline_uses_announced_fallback(cache: Path, monkeypatch: pyt
 
 def test_load_text_reads_verified_copy(cache: Path, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copy that ships in the checkout's data/ folder, used as a read-only copy."""
     spec = cd.get_spec("tinyshakespeare")
-    shared = [Path(p) for p in (Path(__file__).parents[3] / "shared" / "data",)]
-    source = next((p for p in shared if (p / spec.relpath).is_file()), None)
-    if source is None:
-        pytest.skip("no local copy of Tiny Shakespeare beside the repository")
+    source = Path(__file__).resolve().parents[2] / "data"
+    assert (source / spec.relpath).is_file(), "data/tinyshakespeare/input.txt ships with the course"
     monkeypatch.setenv(cd.SEARCH_ENV, str(source))
     text = cd.load_text("tinyshakespeare", verbose=False)
     assert not text.is_fallback and len(text) == 1_115_394 and text.startswith("First Citizen")
