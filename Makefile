@@ -19,7 +19,7 @@ TEST_ENV = PYTHONHASHSEED=0 COURSE_PROGRESS=0
 help:
 	@echo "make lab        set up (first time only) and open JupyterLab on the course (LAB_DIR=student: the student versions)"
 	@echo "make test       set up (first time only) and run the whole test suite"
-	@echo "make test-fast  unit tests only (no notebook execution)"
+	@echo "make test-fast  unit tests only (no notebook execution, no browser, none of the slow round trips)"
 	@echo "make test-browser  every widget driven in JupyterLab in headless Chromium"
 	@echo "make student    write student versions (solutions removed) into student/"
 	@echo "make nbgrader   export the chapters as an nbgrader course into nbgrader-course/ (README: For instructors)"
@@ -46,7 +46,7 @@ test: $(STAMP)
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
 test-fast: $(STAMP)
-	$(TEST_ENV) $(BIN)/python -m pytest tests -m "not browser"
+	$(TEST_ENV) $(BIN)/python -m pytest tests -m "not browser and not slow"
 
 test-browser: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest tests -m browser

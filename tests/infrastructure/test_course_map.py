@@ -231,7 +231,9 @@ def test_module_table_names_each_chapters_own_modules():
     assert "`06_backprop.ipynb`" in row and "`autograd`" in row
     assert "`checks/ch06_backprop.py`" in row and "`widgets/ch06_backprop.py`" in row
     assert "ch06_backprop`," not in row  # its own modules are not listed among the concepts
-    assert "08_rnn" not in module_table()  # chapters not yet written have no row
+    unwritten = [ch for ch in CHAPTERS if not ch.modules]
+    for ch in unwritten:  # a chapter not yet written has no row
+        assert ch.notebook not in module_table()
 
 
 def test_generated_tables_are_written_between_their_markers(tmp_path):
