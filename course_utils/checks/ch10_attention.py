@@ -5,8 +5,12 @@ torch tensors and compares the result with :func:`course_utils.attention.scaled_
 The test inputs are chosen so that the usual mistakes give different numbers and can be named:
 a forgotten ``/ √d`` (or a division by d), a softmax over the wrong dimension, returning the
 weights instead of mixing the values, ignoring ``causal``, masking the wrong triangle, and
-zeroing weights after the softmax instead of putting −∞ before it. Queries and keys of
-different lengths (4 queries, 6 keys in the first test) catch a transposed product.
+zeroing weights after the softmax instead of putting −∞ before it, a mask of 0 instead of −∞,
+the square root of the wrong length, and a softmax over a batch dimension (``F.softmax``
+without ``dim``). Queries and keys of different lengths (4 queries, 6 keys and values of length
+5 in the first test) catch a transposed product and tell d, d_v and T apart. The answer must be
+a torch tensor of the inputs' dtype (float64): a NumPy array, a list or a float32 result each
+get their own hint.
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ import torch
 from .. import attention as ref
 from .core import (
     CheckFailed,
+    describe,
     exercise_check,
     expect_array,
     expect_callable,
+    expect_not_none,
     first_mismatch,
     is_close,
     try_learner,
@@ -57,12 +63,23 @@ def _wrong_versions(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
         "spread does not grow with d: q @ k.transpose(-2, -1) / math.sqrt(d).": soft(scores) @ v,
         "Divide by √d, not by d: the spread of q·k grows like √d, so √d is what brings it back "
         "to about 1.": soft(scores / d) @ v,
+        "Divide the scores by √d; you multiplied by it, which makes the softmax even more "
+        "extreme.": soft(scores * math.sqrt(d)) @ v,
+        "d is the length of a query (and of a key), q.shape[-1]: the number of terms in each "
+        "dot product. You took the square root of the length of a value, v.shape[-1].":
+            soft(scores / math.sqrt(v.shape[-1])) @ v,
+        "d is the length of a query (and of a key), q.shape[-1]: the number of terms in each "
+        "dot product, not the number of keys.": soft(scores / math.sqrt(T_k)) @ v,
         "Each query's weights (one row of the weight matrix) must add up to 1: take the softmax "
         "over the keys, the last dimension (dim=-1), not over the queries.":
             soft(scores / math.sqrt(d), dim=-2) @ v,
         "You returned the attention weights; the output mixes the values with them: "
         "weights @ v.": soft(scores / math.sqrt(d)),
     }
+    for dim in range(scores.dim() - 2):  # a batch or head dimension, e.g. F.softmax(s) without dim
+        hints[f"Your softmax ran over dimension {dim}, a batch dimension (F.softmax without dim= "
+              "picks one for you). Always name it: torch.softmax(scores, dim=-1), the keys."] = (
+            soft(scores / math.sqrt(d), dim=dim) @ v)
     if causal:
         hints["With causal=True, query i must not see the keys after it: before the softmax, "
               "set the scores above the diagonal to -inf (your output is the unmasked one)."] = (
@@ -70,6 +87,9 @@ def _wrong_versions(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
         hints["Put −∞ on the scores of the future keys *before* the softmax. Zeroing weights "
               "after it leaves each row summing to less than 1."] = (
             soft(scores / math.sqrt(d), mask=None) * allowed) @ v
+        hints["The future scores must become -inf (float('-inf')), not 0: e^0 = 1, so a score of "
+              "0 still gets weight, and the future still leaks in."] = soft(
+            (scores / math.sqrt(d)).masked_fill(~allowed, 0.0), mask=None) @ v
         hints["You masked the wrong triangle: query i may see keys 0 … i (the past and itself), "
               "so the scores *above* the diagonal get −∞: torch.ones(T, T).tril() marks "
               "what is allowed."] = soft(scores / math.sqrt(d), mask=~allowed | torch.eye(
@@ -91,13 +111,30 @@ def _attention_result(fn: Callable[..., Any], q: torch.Tensor, k: torch.Tensor, 
         hint = f"Your scaled_dot_product_attention raised {type(exc).__name__}: {exc} ({case}: {shapes})."
         if isinstance(exc, TypeError) and "positional argument" in str(exc):
             hint += " It must accept four arguments: q, k, v and causal (default False)."
-        elif isinstance(exc, RuntimeError) and ("mat1" in str(exc) or "size" in str(exc)):
+        elif isinstance(exc, RuntimeError) and "masked_fill" in str(exc):
+            hint += (" masked_fill needs a True/False mask: compare to get one, e.g. "
+                     "torch.ones(T, T).tril() == 0 is True exactly on the future.")
+        elif isinstance(exc, RuntimeError) and any(
+                word in str(exc) for word in ("mat1", "size", "t()", "dimensions")):
             hint += (" The scores are q @ k.transpose(-2, -1): each query (a row of q) is "
                      "dotted with each key (a row of k), and transpose(-2, -1) swaps only the "
-                     "last two dimensions, so batch dimensions stay in front.")
+                     "last two dimensions, so batch dimensions stay in front (k.T and k.t() "
+                     "do not).")
         raise CheckFailed(hint)
     want = ref.scaled_dot_product_attention(q, k, v, causal=causal)
-    got = expect_array(called.value, f"The result of your scaled_dot_product_attention ({case})")
+    what = f"The result of your scaled_dot_product_attention ({case})"
+    result = expect_not_none(called.value, what)
+    if not isinstance(result, torch.Tensor):
+        expect_array(result, what)  # says so if it is not numbers at all
+        raise CheckFailed(f"{what} is {describe(result)}, not a torch tensor. Stay in torch: "
+                          "q @ k.transpose(-2, -1), torch.softmax and @ on tensors give a "
+                          "tensor, and a tensor is what autograd can train (chapter 11).")
+    if result.dtype != q.dtype and torch.is_floating_point(result):
+        raise CheckFailed(f"{what} is a {str(result.dtype).replace('torch.', '')} tensor, but "
+                          f"the inputs are {str(q.dtype).replace('torch.', '')}: somewhere it "
+                          "was converted (.float() or a dtype= argument?) and lost precision. "
+                          "Keep the inputs' dtype.")
+    got = expect_array(result, what)
     if got.shape != tuple(want.shape):
         if got.shape == tuple(want.shape[:-1]) + (k.shape[-2],):
             raise CheckFailed(f"For {shapes} the result has shape {got.shape}, the shape of the "

@@ -333,8 +333,10 @@ def score_matrix_cost(lengths: Sequence[int] = (256, 512, 1024, 2048, 4096), d: 
     The time is the **processor time** this program spends (``time.process_time``), the
     fastest of ``repeat`` runs. Wall-clock time would also count the moments the operating
     system lets other programs run instead, and on a busy computer a long computation is
-    interrupted more often than a short one, which bends the curve. Memory is that of the (T, T) float32 score matrix, ``4·T²`` bytes: what attention must hold
-    for one head of one layer at once when written out like this.
+    interrupted more often than a short one, which bends the curve. Processor time adds up
+    every thread's time, so the notebook runs this with one torch thread. Memory is that of the
+    (T, T) float32 score matrix, ``4·T²`` bytes: what attention must hold for one head of one
+    layer at once when written out like this.
     """
     gen = torch.Generator().manual_seed(seed)
     seconds, nbytes = [], []
