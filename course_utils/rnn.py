@@ -68,7 +68,7 @@ def init_rnn_params(input_size: int, hidden_size: int, seed: int = 0,
     ``W_xh`` is (hidden, input), ``W_hh`` (hidden, hidden), ``b_h`` (hidden,). Entries are
     drawn uniformly from ±1/√hidden, as ``torch.nn.RNN`` does; ``scale`` instead draws
     ``W_hh`` from a normal distribution with standard deviation ``scale/√hidden``, which makes
-    its largest stretch (spectral radius) close to ``scale``.
+    its spectral radius (the stretch per step over many steps) close to ``scale``.
     """
     d = check_whole(input_size, "init_rnn_params", "input_size", 1)
     n = check_whole(hidden_size, "init_rnn_params",

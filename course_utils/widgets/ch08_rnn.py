@@ -82,13 +82,30 @@ WIDGET_STEPS = 60
 WIDGET_HIDDEN = 32
 
 
+def stretch_factors(scale: float, hidden_size: int = WIDGET_HIDDEN,
+                    seed: int = 0) -> dict[str, float]:
+    """How much the widget's ``W_hh`` stretches a vector: per step at most, and in the long run.
+
+    ``"largest"`` is the largest factor by which one multiplication by ``W_hh`` (or its
+    transpose) can lengthen a vector (its largest singular value); ``"long_run"`` is the factor
+    per step that many repeated multiplications approach (its spectral radius, the largest
+    absolute eigenvalue). For the random matrices of :func:`gradient_norms_through_time` the
+    long-run factor is close to ``scale`` and the largest one about twice that.
+    """
+    scale = check_number(scale, "stretch_factors", "scale")
+    n = check_whole(hidden_size, "stretch_factors", "hidden_size", 1)
+    w_hh = rnn.init_rnn_params(n, n, seed=seed, scale=scale)["W_hh"]
+    return {"largest": float(np.linalg.norm(w_hh, 2)),
+            "long_run": float(np.max(np.abs(np.linalg.eigvals(w_hh))))}
+
+
 def gradient_norms_through_time(scale: float, activation: str = "tanh",
                                 steps: int = WIDGET_STEPS, hidden_size: int = WIDGET_HIDDEN,
                                 seed: int = 0) -> np.ndarray:
     """‖∂loss/∂h_t‖ for t = 0 … steps−1, for a loss that reads only the last hidden state.
 
-    A random RNN (``W_hh`` with entries of standard deviation ``scale/√hidden``, so its largest
-    stretch is about ``scale``) reads ``steps`` random inputs; the loss is a fixed random
+    A random RNN (``W_hh`` with entries of standard deviation ``scale/√hidden``, so that in the
+    long run each step stretches a vector by about ``scale``: :func:`stretch_factors`) reads ``steps`` random inputs; the loss is a fixed random
     direction of the last state, so ∂loss/∂h_last has norm 1. Backprop through time
     (:func:`course_utils.rnn.hidden_state_grads`) carries that gradient back to every earlier
     state. Below scale 1 it shrinks step after step (vanishing), above 1 it can grow (exploding).
@@ -177,5 +194,6 @@ __all__ = [
     "draw_memory_table",
     "draw_unrolled",
     "gradient_norm_widget",
+    "stretch_factors",
     "gradient_norms_through_time",
 ]

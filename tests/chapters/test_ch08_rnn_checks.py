@@ -36,13 +36,18 @@ def test_every_check_gives_a_hint_for_a_wrong_answer(check, answer, fragments, c
 # --- exercise 1: the RNN forward pass -----------------------------------------------------------
 
 
-def loop(xs, W_xh, W_hh, b_h, act=np.tanh, carry=True, transpose=True, keep="all"):
+def loop(xs, W_xh, W_hh, b_h, act=np.tanh, carry=True, transpose=True, keep="all", bias=True):
     h, states = np.zeros(len(b_h)), []
     for x in xs:
-        pre = x @ W_xh.T + (h @ (W_hh.T if transpose else W_hh) if carry else 0) + b_h
+        pre = x @ W_xh.T + (h @ (W_hh.T if transpose else W_hh) if carry else 0) + (
+            b_h if bias else 0)
         new = act(pre)
+        if keep == "alias":  # one array, overwritten in place and appended every step
+            h[:] = new
+            states.append(h)
+            continue
         states.append(pre if keep == "pre" else new)
-        h = new
+        h = pre if carry == "pre" else new
     return np.stack(states)
 
 
@@ -73,8 +78,17 @@ def test_rnn_forward_right_answers_pass(right, capsys):
     (lambda *a: loop(*a, carry=False), ("starts again from zero",)),
     (lambda *a: loop(*a, transpose=False), ("without its transpose",)),
     (lambda *a: np.vstack([np.zeros(len(a[3])), loop(*a)[:-1]]), ("one step late",)),
-    (lambda *a: loop(*a, act=np.sin), ("h = np.tanh",)),
+    (lambda *a: loop(*a, act=np.sin), ("Row 0", "np.tanh")),
     (lambda *a: loop(*a) + 1e-3, ("at index",)),
+    (lambda *a: np.vstack([loop(*a)[:1], loop(*a)[1:] + 1e-3]), ("at index", "h = np.tanh")),
+    (lambda *a: loop(*a, act=sig), ("sigmoid",)),
+    (lambda *a: loop(*a, bias=False), ("bias b_h is missing",)),
+    (lambda *a: loop(*a, carry="pre"), ("carry the sum before the tanh",)),
+    (lambda *a: loop(*a, keep="alias"), ("changed it in place", "h.copy()")),
+    (lambda *a: loop(*a).astype(np.float32), ("float32", "float64")),
+    (lambda *a: torch.from_numpy(loop(*a)).float(), ("float32",)),
+    (lambda xs, W_xh, W_hh, b_h: xs @ W_xh, ("ValueError", "x @ W_xh.T")),
+    (lambda xs, W_xh, W_hh, b_h: torch.tanh(xs), ("TypeError", "np.tanh")),
 ])
 def test_rnn_forward_typical_mistakes_get_their_own_hint(wrong, fragments, capsys):
     assert_hint(check_rnn_forward, wrong, capsys, *fragments)
@@ -98,12 +112,13 @@ def sig(z):
 
 
 def step(x, h, c, W_ih, W_hh, b, order="ifgo", g_act=np.tanh, squash=True, forget=True,
-         swap=False):
+         swap=False, squash_c=False, gate_out=True):
     a = x @ W_ih.T + h @ W_hh.T + b
     blocks = dict(zip(order, np.split(a, 4), strict=True))
     i, f, g, o = sig(blocks["i"]), sig(blocks["f"]), g_act(blocks["g"]), sig(blocks["o"])
     c_new = (f * c if forget else c) + i * g
-    h_new = o * (np.tanh(c_new) if squash else c_new)
+    c_new = np.tanh(c_new) if squash_c else c_new
+    h_new = (o if gate_out else 1.0) * (np.tanh(c_new) if squash else c_new)
     return (c_new, h_new) if swap else (h_new, c_new)
 
 
@@ -138,6 +153,15 @@ def test_lstm_step_right_answers_pass(right, capsys):
     (lambda *a: tuple(v + 1e-3 for v in step(*a)), ("c_new at index",)),
     (lambda *a: (step(*a)[0] + 1e-3, step(*a)[1]), ("h_new at index",)),
     (lambda *a: (*step(*a), None), ("two arrays", "length 3")),
+    (lambda *a: np.concatenate(step(*a)), ("two arrays", "return h_new, c_new")),
+    (lambda *a: step(*a, order="oifg"), ("order i, f, g, o",)),
+    (lambda *a: step(*a, order="gofi"), ("order i, f, g, o",)),
+    (lambda *a: step(*a, squash_c=True), ("c_new is not squashed",)),
+    (lambda *a: step(*a, gate_out=False), ("output gate",)),
+    (lambda *a: tuple(v.astype(np.float32) for v in step(*a)), ("float32",)),
+    (lambda x, h, c, W_ih, W_hh, b: (x @ W_ih.T + h @ W_hh.T + b, c), ("np.split(a, 4)",)),
+    (lambda x, h, c, W_ih, W_hh, b: (W_ih @ h, c), ("ValueError", "x @ W_ih.T")),
+    (lambda x, h, c, W_ih, W_hh, b: (torch.sigmoid(x), c), ("TypeError", "NumPy")),
 ])
 def test_lstm_step_typical_mistakes_get_their_own_hint(wrong, fragments, capsys):
     assert_hint(check_lstm_step, wrong, capsys, *fragments)

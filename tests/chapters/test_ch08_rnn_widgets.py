@@ -51,6 +51,17 @@ def test_gradient_norms_vanish_below_scale_one_and_explode_above():
     assert np.all(np.diff(small) > 0)  # shrinking all the way back
 
 
+def test_stretch_factors_describe_the_widget_matrix():
+    f1, f2 = ch08_rnn.stretch_factors(1.0), ch08_rnn.stretch_factors(2.0)
+    assert 0.8 < f1["long_run"] < 1.3 < 1.5 < f1["largest"] < 2.5  # long run ≈ scale, one step ≈ 2×
+    assert f2["long_run"] == pytest.approx(2 * f1["long_run"])  # linear in the scale
+    norms = ch08_rnn.gradient_norms_through_time(1.0, "linear")
+    per_step = (norms[0] / norms[-1]) ** (1 / (len(norms) - 1))
+    assert per_step == pytest.approx(f1["long_run"], rel=0.15)  # the long-run factor is what shows
+    with pytest.raises(ValueError, match="hidden_size"):
+        ch08_rnn.stretch_factors(1.0, hidden_size=0)
+
+
 def test_gradient_norms_equal_autograd_of_the_same_network():
     torch = pytest.importorskip("torch")
     scale, n, steps = 1.3, ch08_rnn.WIDGET_HIDDEN, 12
