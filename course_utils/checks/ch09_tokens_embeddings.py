@@ -4,12 +4,15 @@ Exercise 1: ``bpe_merge(ids, new_id)`` returns ``(pair, merged)``: the most freq
 neighbouring ids (ties: the pair seen first) and the ids with every occurrence of that pair,
 read left to right, replaced by ``new_id``. The test cases catch a pair counted across
 overlaps (``7 7 7``), a merge that drops the last id, a tie broken the other way, and a
-function that changes the list it was given.
+function that changes the list it was given, and a merge done on the ids written as text
+(``"1 2"`` is also found inside ``"11 2"`` and ``"1 22"``).
 
 Exercise 2: ``nearest(vectors, index, k)`` returns the row indices of the ``k`` rows most
 similar to row ``index`` by cosine similarity, most similar first, leaving out ``index``
 itself. The test vectors have very different lengths, so ranking by the plain dot product
-(forgetting to divide by the lengths) gives a different answer, which the hint names.
+(forgetting to divide by the lengths) gives a different answer, which the hint names; so do the
+hints for the least similar rows (an ascending sort), for indices counted after deleting row
+``index`` (shifted by one), and for similarities returned instead of indices.
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from .core import CheckFailed, describe, exercise_check, expect_callable, try_le
 _MERGE_CASES: list[tuple[list[int], int]] = [
     ([104, 101, 108, 108, 111, 32, 104, 101, 108, 112], 256),   # "hello help": (104, 101) twice
     ([1, 2, 3, 1, 2, 3, 1, 2], 9),                               # (1, 2) three times, ends on it
-    ([5, 6, 7, 7, 7, 7, 5, 6], 300),                             # overlaps: 7 7 7 7 holds (7, 7) once each way
+    ([5, 6, 7, 7, 7, 7, 5, 6], 300),                             # (7, 7) counted 3 times, merged twice
     ([4, 4, 4, 3, 5, 3, 5], 50),                                 # (4, 4) counted twice, (3, 5) twice: tie
     ([2, 3], 4),                                                 # a single pair
+    ([1, 2, 11, 2, 5, 1, 2, 7, 1, 22, 1, 2], 99),                # as text, "1 2" is in "11 2"
 ]
 
 
@@ -85,7 +89,8 @@ def check_bpe_merge(bpe_merge: Any) -> str:
         if merged != want_ids:
             raise CheckFailed(_merge_hint(ids, new_id, want_pair, merged, want_ids))
     return ("you counted the pairs and merged the most frequent one, overlaps and ties included. "
-            "train_bpe repeats exactly this step, 256 times.")
+            "train_bpe repeats this step 256 times (it breaks ties by the smaller pair instead, "
+            "the rule of the library it is compared with).")
 
 
 def _merge_hint(ids: list[int], new_id: int, pair: tuple[int, int], got: list[Any],
@@ -96,7 +101,13 @@ def _merge_hint(ids: list[int], new_id: int, pair: tuple[int, int], got: list[An
     if pair[0] == pair[1] and len(got) != len(want):
         return (f"{start} Occurrences must not overlap: once two ids are merged, move on by 2, "
                 f"so 7 7 7 becomes [{new_id}, 7].")
-    return f"{start} Walk through the list: where ids[i], ids[i + 1] is the pair, append new_id and skip 2; otherwise append ids[i] and move 1."
+    if len(got) < len(want):
+        return (f"{start} That replaces more than the pair: compare ids as numbers, two at a "
+                f"time (as text, '1 2' is also found inside '11 2'). Walk through the list: "
+                f"where ids[i], ids[i + 1] is the pair, append new_id and skip 2; otherwise "
+                f"append ids[i] and move 1.")
+    return (f"{start} Walk through the list: where ids[i], ids[i + 1] is the pair, append new_id "
+            f"and skip 2; otherwise append ids[i] and move 1.")
 
 
 # --- exercise 2: nearest neighbours by cosine ------------------------------------------------------
@@ -119,6 +130,7 @@ def check_nearest(nearest: Any) -> str:
     vectors = _neighbour_vectors()
     for index, k in _NEIGHBOUR_CASES:
         want, sims = ref_embeddings.nearest_neighbours(vectors, index, k)
+        want = [int(i) for i in want]
         got = value_or_hint(try_learner(nearest, vectors, index, k, what="nearest"),
                             (vectors, index, k), what="nearest")
         if got is None:
@@ -130,8 +142,7 @@ def check_nearest(nearest: Any) -> str:
             if not np.array_equal(np.asarray(got).ravel(), got_list):
                 raise ValueError
         except (TypeError, ValueError):
-            raise CheckFailed(f"nearest should return row indices (whole numbers), but it "
-                              f"returned {describe(got)}.") from None
+            raise CheckFailed(_not_indices_hint(got)) from None
         shown = f"(vectors of shape {vectors.shape}, index={index}, k={k})"
         if len(got_list) != k:
             if len(got_list) == k + 1 and index in got_list:
@@ -143,21 +154,52 @@ def check_nearest(nearest: Any) -> str:
         if index in got_list:
             raise CheckFailed(f"Your answer {got_list} includes the row {index} itself {shown}; "
                               f"leave it out (its similarity is always 1).")
-        if got_list != list(want) and got_list == list(want[::-1]):
+        if got_list != want and got_list == want[::-1]:
             raise CheckFailed(f"You returned the right rows in the wrong order ({got_list}) "
                               f"{shown}: the most similar comes first (sort by -similarity).")
         dots = vectors @ vectors[index]
         dots[index] = -np.inf
-        if got_list == list(np.argsort(-dots, kind="stable")[:k]) and got_list != list(want):
+        if got_list == list(np.argsort(-dots, kind="stable")[:k]) and got_list != want:
             raise CheckFailed(f"You ranked by the dot product {shown}: long vectors win whatever "
                               f"their direction. Divide by both lengths to get the cosine: "
                               f"v·w / (|v| |w|).")
-        if got_list != list(want):
-            raise CheckFailed(f"For index={index}, k={k} the nearest rows are {list(want)} "
-                              f"(cosines {np.round(sims, 3).tolist()}), but you returned "
-                              f"{got_list}.")
+        if got_list == want:
+            continue
+        cosines = ref_embeddings.cosine_similarities(vectors, vectors[index])
+        cosines[index] = np.inf
+        if got_list == [int(i) for i in np.argsort(cosines, kind="stable")[:k]]:
+            raise CheckFailed(f"You returned the {k} LEAST similar rows {got_list} {shown}. "
+                              f"np.argsort sorts from the smallest up: sort by -similarities "
+                              f"to put the largest first.")
+        distances = np.linalg.norm(vectors - vectors[index], axis=1)
+        distances[index] = np.inf
+        if got_list == [int(i) for i in np.argsort(distances, kind="stable")[:k]]:
+            raise CheckFailed(f"You ranked by the distance |v − w| {shown}: it depends on the "
+                              f"lengths too. Rank by the cosine v·w / (|v| |w|), which compares "
+                              f"directions only.")
+        if got_list == [i - (i > index) for i in want]:
+            raise CheckFailed(f"Your indices {got_list} are off by one after row {index} "
+                              f"{shown}: they count the rows after deleting row {index}, but "
+                              f"the answer must use the rows' numbers in vectors ({want}). "
+                              f"Set the similarity of row {index} to -np.inf instead of "
+                              f"deleting it.")
+        raise CheckFailed(f"For index={index}, k={k} the nearest rows are {want} "
+                          f"(cosines {np.round(sims, 3).tolist()}), but you returned "
+                          f"{got_list}.")
     return ("cosine similarity ignores length and compares directions: the same ranking as "
             "embeddings.nearest_neighbours.")
+
+
+def _not_indices_hint(got: Any) -> str:
+    hint = f"nearest should return row indices (whole numbers), but it returned {describe(got)}."
+    try:
+        values = np.asarray(got, dtype=float).ravel()
+    except (TypeError, ValueError):
+        return hint
+    if values.size and np.all(np.abs(values) <= 1) and not np.all(values == np.round(values)):
+        hint += (" They look like cosine similarities: return the positions of the largest "
+                 "ones, e.g. np.argsort(-similarities)[:k], not the similarities themselves.")
+    return hint
 
 
 __all__ = ["check_bpe_merge", "check_nearest"]

@@ -94,8 +94,15 @@ def in_place(ids, new_id):
     return pair, merged
 
 
+def merged_as_text(ids, new_id):
+    pair = Counter(zip(ids, ids[1:], strict=False)).most_common(1)[0][0]
+    text = " ".join(map(str, ids)).replace(f"{pair[0]} {pair[1]}", str(new_id))
+    return pair, [int(x) for x in text.split()]
+
+
 @pytest.mark.parametrize("wrong, fragments", [
     (overlapping, ["must not overlap"]),
+    (merged_as_text, ["compare ids as numbers"]),
     (drops_last, ["last id is missing"]),
     (last_of_ties, ["equally frequent", "first"]),
     (least_frequent, ["most frequent pair is", "zip(ids, ids[1:])"]),
@@ -153,12 +160,33 @@ def similarities_not_indices(vectors, index, k):
     return embeddings.nearest_neighbours(vectors, index, k)[1]
 
 
+def least_similar(vectors, index, k):
+    sims = embeddings.cosine_similarities(vectors, vectors[index])
+    sims[index] = np.inf
+    return np.argsort(sims)[:k]
+
+
+def by_distance(vectors, index, k):
+    distances = np.linalg.norm(vectors - vectors[index], axis=1)
+    distances[index] = np.inf
+    return np.argsort(distances)[:k]
+
+
+def after_deleting_the_row(vectors, index, k):
+    others = np.delete(vectors, index, axis=0)
+    sims = embeddings.cosine_similarities(others, vectors[index])
+    return np.argsort(-sims)[:k]
+
+
 @pytest.mark.parametrize("wrong, fragments", [
     (by_dot_product, ["dot product", "Divide by both lengths"]),
+    (least_similar, ["LEAST similar", "-similarities"]),
+    (by_distance, ["distance", "cosine"]),
+    (after_deleting_the_row, ["off by one", "-np.inf"]),
     (with_itself, ["itself"]),
     (itself_first, ["itself"]),
     (ascending, ["wrong order"]),
-    (similarities_not_indices, ["row indices"]),
+    (similarities_not_indices, ["row indices", "look like cosine similarities"]),
     (lambda v, i, k: nearest_reference(v, i, k)[:1], ["should return k"]),
     (lambda v, i, k: nearest_reference(v, i, k + 1)[1:], ["the nearest rows are"]),
 ])
