@@ -69,16 +69,20 @@ def head_dim(d_model: int, n_head: int, name: str = "head_dim") -> int:
     return d_model // n_head
 
 
-def _tensor(x: Any, name: str, what: str, ndim: tuple[int, ...]) -> torch.Tensor:
-    """``x`` as a floating-point tensor with one of the allowed numbers of dimensions."""
+def _tensor(x: Any, name: str, what: str, ndim: tuple[int, ...],
+            shapes: str | None = None) -> torch.Tensor:
+    """``x`` as a floating-point tensor with one of the allowed numbers of dimensions.
+
+    ``shapes`` names the allowed shapes in the error message (default: token vectors or heads).
+    """
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name}: {what} must be a torch tensor, not {type(x).__name__}")
     if not x.is_floating_point():
         raise TypeError(f"{name}: {what} must hold floating-point numbers, not {x.dtype} "
                         "(token ids go through an embedding first)")
     if x.dim() not in ndim:
-        shapes = " or ".join({2: "(time, channels)", 3: "(batch, time, channels)",
-                              4: "(batch, heads, time, head_dim)"}[n] for n in ndim)
+        shapes = shapes or " or ".join({2: "(time, channels)", 3: "(batch, time, channels)",
+                                        4: "(batch, heads, time, head_dim)"}[n] for n in ndim)
         raise ValueError(f"{name}: {what} must have shape {shapes}, but it has shape "
                          f"{tuple(x.shape)}")
     return x
@@ -218,7 +222,10 @@ def add_positions(x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"add_positions: the context holds {T} tokens, but the position table "
                          f"has only {n} rows (positions 0 … {n - 1}). Crop the input to its last "
                          f"{n} tokens, or build a longer table.")
-    _width(x, table.size(1), "add_positions")
+    if x.size(-1) != table.size(1):
+        raise ValueError(f"add_positions: the token vectors have {x.size(-1)} numbers each, but "
+                         f"the position table has {table.size(1)} per row; both must be d_model "
+                         "wide to be added.")
     return x + table[:T]
 
 
@@ -401,7 +408,8 @@ def attention_distance(weights: torch.Tensor) -> torch.Tensor:
     ``weights`` (…, n_head, T, T) from :attr:`MultiHeadAttention.last_weights`; returns one number
     per head (averaged over any leading batch axes).
     """
-    w = _tensor(weights, "attention_distance", "weights", (3, 4))
+    w = _tensor(weights, "attention_distance", "weights", (3, 4),
+                shapes="(n_head, queries, keys) or (batch, n_head, queries, keys)")
     T = w.size(-1)
     if w.size(-2) != T:
         raise ValueError(f"attention_distance: weights must be square in the last two axes "
@@ -414,6 +422,9 @@ def attention_distance(weights: torch.Tensor) -> torch.Tensor:
 
 def gelu(x: torch.Tensor) -> torch.Tensor:
     """GELU, x·Φ(x) (Φ the standard normal CDF): a smooth ReLU that lets a little through below 0."""
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+    if not isinstance(x, torch.Tensor):
         raise TypeError(f"gelu: x must be a floating-point torch tensor, not {type(x).__name__}")
+    if not x.is_floating_point():
+        raise TypeError(f"gelu: x must hold floating-point numbers, not {x.dtype} "
+                        "(convert with x.float())")
     return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))

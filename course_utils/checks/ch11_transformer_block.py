@@ -5,7 +5,8 @@ The learner's functions work on torch tensors. Each check calls them through :mo
 with :mod:`course_utils.transformer`, and recognises the usual mistakes by computing them:
 reshaping straight into heads without moving the time axis, ``view`` on a transposed tensor,
 normalising over the wrong axis, the unbiased variance, ``eps`` left out or added outside the
-square root, the gain and shift forgotten.
+square root, the mean not subtracted, the square root forgotten, the gain and shift forgotten
+or swapped, ``keepdim`` left out.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def _result(fn: Callable[..., Any], what: str, *args: Any) -> np.ndarray:
         if "view" in str(error) and ("stride" in str(error) or "contiguous" in str(error)):
             text += (" After a transpose the numbers are no longer stored in order, so .view "
                      "cannot regroup them: use .reshape(...) (or .contiguous().view(...)).")
+        elif what == "layer_norm" and "must match the size" in str(error):
+            text += (" A mean or variance taken without keepdim=True loses its last axis and no "
+                     "longer lines up with the vectors of x: use keepdim=True.")
         raise CheckFailed(text)
     return expect_array(called.value, f"the result of {what}")
 
@@ -141,14 +145,21 @@ def _layer_norm_inputs() -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor,
 
 def _norm(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor, *, dims: Any = -1,
           unbiased: bool = False, eps: float = _EPS, outside: bool = False,
-          affine: bool = True) -> np.ndarray:
-    """Layer norm with one of the usual mistakes made on purpose."""
+          affine: str = "both", center: bool = True, root: bool = True) -> np.ndarray:
+    """Layer norm with one of the usual mistakes made on purpose.
+
+    ``affine``: "both" (right), "none", "weight" (no bias), "bias" (no weight) or "swapped"
+    ((y + bias) · weight). ``center=False`` skips subtracting the mean; ``root=False`` divides
+    by the variance instead of its square root.
+    """
     x = x.double()
+    w, b = w.double(), b.double()
     mean = x.mean(dim=dims, keepdim=True)
     var = x.var(dim=dims, keepdim=True, unbiased=unbiased)
-    y = (x - mean) / (torch.sqrt(var) + eps if outside else torch.sqrt(var + eps))
-    if affine:
-        y = y * w.double() + b.double()
+    spread = (torch.sqrt(var) + eps if outside else torch.sqrt(var + eps)) if root else var + eps
+    y = ((x - mean) if center else x) / spread
+    y = {"both": lambda: y * w + b, "none": lambda: y, "weight": lambda: y * w,
+         "bias": lambda: y + b, "swapped": lambda: (y + b) * w}[affine]()
     return y.numpy()
 
 
@@ -173,16 +184,26 @@ def check_layer_norm(layer_norm: Any) -> str:
         mistakes = [
             (dict(dims=0), "You normalised over the first axis (the batch). Layer norm "
              "normalises each vector on its own, over its channels: the last axis, dim=-1."),
+            (dict(dims=1), "You normalised over axis 1, across the positions (tokens). Layer "
+             "norm normalises each vector on its own, over its channels: the last axis, dim=-1."),
             (dict(dims=(0, 1, 2)), "You normalised with the mean and variance of the whole "
              "tensor. Layer norm gives each vector its own: mean(dim=-1, keepdim=True)."),
+            (dict(center=False), "You divided by the spread but did not subtract each vector's "
+             "mean first: (x − mean) / sqrt(var + eps)."),
+            (dict(root=False), "You divided by the variance itself. Divide by its square root "
+             "(the standard deviation): sqrt(var + eps)."),
             (dict(unbiased=True), "You used the unbiased variance (dividing by n − 1), which is "
              "torch's default for .var(). Layer norm divides by n, the number of channels: "
              ".var(dim=-1, unbiased=False), or ((x − mean)**2).mean(dim=-1, keepdim=True)."),
             (dict(outside=True), "You added eps outside the square root, sqrt(var) + eps. "
              "nn.LayerNorm adds it inside: sqrt(var + eps). It matters when the variance is small."),
             (dict(eps=0.0), "You left out eps: use sqrt(var + eps) with the eps you were given."),
-            (dict(affine=False), "You normalised correctly but forgot the learned gain and "
+            (dict(affine="none"), "You normalised correctly but forgot the learned gain and "
              "shift: multiply by weight and add bias at the end."),
+            (dict(affine="weight"), "You multiplied by weight but forgot to add bias at the end."),
+            (dict(affine="bias"), "You added bias but forgot to multiply by weight first."),
+            (dict(affine="swapped"), "You added bias before multiplying by weight. The order is "
+             "normalised · weight + bias: scale first, then shift."),
         ]
         for kind, hint in mistakes:
             with np.errstate(all="ignore"):

@@ -119,6 +119,21 @@ def std(x, **kw):
     (lambda x, w, b, eps=1e-5: (x - x.mean()) / torch.sqrt(x.var(unbiased=False) + eps) * w + b,
      ("whole tensor",)),
     (lambda x, w, b, eps=1e-5: x.mean(-1), ("keepdim=True",)),
+    (lambda x, w, b, eps=1e-5: (x - x.mean(-1)[..., None]) / torch.sqrt(
+        x.var(-1, unbiased=False) + eps) * w + b, ("RuntimeError", "keepdim=True")),
+    (lambda x, w, b, eps=1e-5: (x - x.mean(-2, keepdim=True))
+     / torch.sqrt(x.var(-2, keepdim=True, unbiased=False) + eps) * w + b,
+     ("across the positions", "dim=-1")),
+    (lambda x, w, b, eps=1e-5: x / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + eps) * w + b,
+     ("subtract each vector's mean",)),
+    (lambda x, w, b, eps=1e-5: (x - mean(x)) / (x.var(-1, keepdim=True, unbiased=False) + eps) * w + b,
+     ("square root",)),
+    (lambda x, w, b, eps=1e-5: (x - mean(x)) / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + eps) * w,
+     ("forgot to add bias",)),
+    (lambda x, w, b, eps=1e-5: (x - mean(x)) / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + eps) + b,
+     ("forgot to multiply by weight",)),
+    (lambda x, w, b, eps=1e-5: ((x - mean(x)) / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + eps)
+                                + b) * w, ("scale first, then shift",)),
     (lambda x, w, b, eps=1e-5: (x - mean(x)) / torch.sqrt(x.var(-1, keepdim=True, unbiased=False)) * 0,
      ("index",)),
 ])

@@ -149,7 +149,7 @@ def test_add_positions_and_a_context_longer_than_the_table():
     with pytest.raises(ValueError, match="context holds 9 tokens, but the position table has "
                                          "only 8 rows"):
         transformer.add_positions(torch.zeros(1, 9, 4), table)
-    with pytest.raises(ValueError, match="built for d_model=4"):
+    with pytest.raises(ValueError, match="5 numbers each, but the position table has 4 per row"):
         transformer.add_positions(torch.zeros(1, 3, 5), table)
 
 
@@ -193,6 +193,8 @@ def test_gelu_equals_torch():
     torch.testing.assert_close(transformer.gelu(z), F.gelu(z))
     with pytest.raises(TypeError, match="floating-point"):
         transformer.gelu([1.0])
+    with pytest.raises(TypeError, match="floating-point numbers, not torch.int64"):
+        transformer.gelu(torch.arange(3))
 
 
 def test_feed_forward_is_4x_wide_and_equals_the_engine():
@@ -294,3 +296,5 @@ def test_attention_distance():
     torch.testing.assert_close(distances, torch.tensor([0.0, 0.8]))
     with pytest.raises(ValueError, match="square"):
         transformer.attention_distance(torch.ones(1, 2, 3, 4))
+    with pytest.raises(ValueError, match=r"\(n_head, queries, keys\)"):
+        transformer.attention_distance(torch.ones(3, 3))
