@@ -5,7 +5,8 @@ Both compare the learner's function with the course's reference on several input
 (:func:`course_utils.moe.top_k_routing`,
 :func:`course_utils.widgets.ch13_beyond.online_softmax_attention`) and diagnose the usual
 mistakes: a softmax over all experts instead of the chosen ``k``, the experts in the wrong
-order, a running sum that is not rescaled when the maximum grows, scores of 1000 that
+order, a running sum or output that is not rescaled when the maximum grows, a maximum
+started at 0 instead of −∞, scores of 1000 that
 overflow without the maximum subtracted, and a last block shorter than the others.
 """
 
@@ -94,8 +95,8 @@ def check_top_k_routing(fn: Callable[..., Any]) -> str:
 # --- exercise 2: the online softmax -------------------------------------------------------------
 
 ADVICE = {
-    "overflow": ("np.exp overflowed: a score is large (1000 here) and exp(1000) is beyond any "
-                 "float. Subtract the running maximum before taking exp, and when a block "
+    "overflow": ("exp overflowed: exp of anything above about 710 is beyond any float. "
+                 "Subtract the running maximum before taking exp, and when a block "
                  "raises the maximum, rescale what you have summed so far by exp(m_old − m_new)."),
     "invalid": ("A 0/0 or ∞ − ∞ appeared. On the first block the old maximum is −∞: "
                 "exp(m_old − m_new) should then be exp(−∞) = 0 (math.exp(-math.inf) is 0.0), "
@@ -115,6 +116,12 @@ def _online_cases() -> list[tuple[np.ndarray, np.ndarray, int, str]]:
          "scores of ±1000 in blocks of 2"),
         (rng.normal(size=7) * 4, rng.normal(size=(7, 4)), 1, "7 scores one at a time"),
         (rng.normal(size=6), rng.normal(size=(6, 2)), 6, "6 scores in one block"),
+        # all far below 0: a maximum started at 0 instead of −∞ makes every exp underflow
+        (np.array([-1000.0, -1001.0, -999.5, -1002.0]), rng.normal(size=(4, 2)), 2,
+         "scores near −1000 in blocks of 2"),
+        # a later block far below the first: the maximum must be a running one
+        (np.array([800.0, 799.0, -800.0, -801.0]), rng.normal(size=(4, 2)), 2,
+         "scores of 800 then −800 in blocks of 2"),
     ]
 
 
@@ -129,7 +136,8 @@ def check_online_softmax(fn: Callable[..., Any]) -> str:
             err = called.error
             if isinstance(err, (FloatingPointError, OverflowError)):
                 raise CheckFailed(f"online_softmax hit a floating-point problem ({err}) for "
-                                  f"{label}. {float_advice(err, ADVICE)}")
+                                  f"{label}. {float_advice(err, ADVICE)}"
+                                  f"{_case_advice(scores, block)}")
             raise CheckFailed(f"online_softmax raised {type(err).__name__}: {err} (for {label}, "
                               f"scores {show_array(scores)}).")
         got = expect_array(called.value, "the result of online_softmax")
@@ -142,28 +150,52 @@ def check_online_softmax(fn: Callable[..., Any]) -> str:
                               f"shape {want.shape} (values are {values.shape}), but it has shape "
                               f"{got.shape}.")
         if np.isnan(got).any():
-            raise CheckFailed(f"For {label} the result contains nan. {ADVICE['invalid']}")
+            raise CheckFailed(f"For {label} the result contains nan. {ADVICE['invalid']}"
+                              f"{_case_advice(scores, block)}")
         if not is_close(got, want, rtol=1e-6, atol=1e-9):
-            unscaled = _without_rescale(scores, values, block)
-            hint = ("When a block raises the maximum, multiply the running sum AND the running "
-                    "output by exp(m_old − m_new) before adding the new block."
-                    if is_close(got, unscaled, rtol=1e-6, atol=1e-9) else
-                    "Divide the running output by the running sum only at the end, and make "
+            hint = ("Divide the running output by the running sum only at the end, and make "
                     "sure every block (the last, shorter one too) is read.")
+            for rescale_sum, rescale_out, what in ((False, False, "neither the running sum "
+                                                    "nor the running output"),
+                                                   (True, False, "the running sum but not the "
+                                                    "running output"),
+                                                   (False, True, "the running output but not "
+                                                    "the running sum")):
+                if is_close(got, _rescaled(scores, values, block, rescale_sum, rescale_out),
+                            rtol=1e-6, atol=1e-9):
+                    hint = (f"Your result is what rescaling {what} gives. When a block raises the "
+                            "maximum, multiply the running sum AND the running output by "
+                            "exp(m_old − m_new) before adding the new block.")
+                    break
             raise CheckFailed(f"For {label} (scores {show_array(scores)}) the result should be "
                               f"{show_array(want)}, got {show_array(got)}. {hint}")
     return ("Block by block, with only a running maximum, sum and output, you get exactly "
             "softmax(scores) @ values: the trick that lets FlashAttention skip the T×T matrix.")
 
 
-def _without_rescale(scores: np.ndarray, values: np.ndarray, block: int) -> np.ndarray:
-    """The usual mistake: each block uses the new maximum but old sums are never rescaled."""
+def _case_advice(scores: np.ndarray, block: int) -> str:
+    """What the two cases built to catch a badly kept maximum say when they fail."""
+    if scores.max() < -100:
+        return (" Start the running maximum at −∞ (math.inf with a minus), not at 0: with scores "
+                "near −1000, exp(score − 0) underflows to 0 and the sum stays 0.")
+    if scores[:block].max() > 100 > scores[block:].max():
+        return (" Keep the RUNNING maximum, m_new = max(m, max(x)): if m_new is the block's own "
+                "maximum it can drop (800 → −800 here), and exp(m_old − m_new) = exp(1600) "
+                "overflows.")
+    return ""
+
+
+def _rescaled(scores: np.ndarray, values: np.ndarray, block: int, rescale_sum: bool,
+              rescale_out: bool) -> np.ndarray:
+    """The usual mistakes: the running sum and/or output not rescaled when the maximum grows."""
     m, s, acc = -np.inf, 0.0, np.zeros(values.shape[1])
     with np.errstate(all="ignore"):
         for start in range(0, len(scores), block):
             x, v = scores[start:start + block], values[start:start + block]
-            m = max(m, float(x.max()))
-            p = np.exp(x - m)
-            s += p.sum()
-            acc += p @ v
+            m_new = max(m, float(x.max()))
+            scale = np.exp(m - m_new)
+            p = np.exp(x - m_new)
+            s = (s * scale if rescale_sum else s) + p.sum()
+            acc = (acc * scale if rescale_out else acc) + p @ v
+            m = m_new
         return acc / s

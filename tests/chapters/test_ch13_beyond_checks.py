@@ -98,12 +98,47 @@ def full_blocks_only(scores, values, block_size):
     return online(scores[:n], values[:n], block_size)
 
 
+def rescale_sum_only(scores, values, block_size):
+    m, s, acc = -math.inf, 0.0, np.zeros(values.shape[1])
+    for start in range(0, len(scores), block_size):
+        x, v = scores[start:start + block_size], values[start:start + block_size]
+        m_new = max(m, x.max())
+        p = np.exp(x - m_new)
+        s, acc, m = s * math.exp(m - m_new) + p.sum(), acc + p @ v, m_new
+    return acc / s
+
+
+def max_started_at_zero(scores, values, block_size):
+    m, s, acc = 0.0, 0.0, np.zeros(values.shape[1])
+    for start in range(0, len(scores), block_size):
+        x, v = scores[start:start + block_size], values[start:start + block_size]
+        m_new = max(m, x.max())
+        scale = math.exp(m - m_new)
+        p = np.exp(x - m_new)
+        s, acc, m = s * scale + p.sum(), acc * scale + p @ v, m_new
+    return acc / s
+
+
+def block_max_not_running(scores, values, block_size):
+    m, s, acc = -math.inf, 0.0, np.zeros(values.shape[1])
+    for start in range(0, len(scores), block_size):
+        x, v = scores[start:start + block_size], values[start:start + block_size]
+        m_new = x.max()
+        scale = math.exp(m - m_new)
+        p = np.exp(x - m_new)
+        s, acc, m = s * scale + p.sum(), acc * scale + p @ v, m_new
+    return acc / s
+
+
 def test_right_online_softmax_passes(capsys):
     assert_pass(check_online_softmax, online, capsys, "FlashAttention")
 
 
 @pytest.mark.parametrize("answer, fragment", [
-    (no_rescale, "exp(m_old − m_new)"),
+    (no_rescale, "neither the running sum nor the running output"),
+    (rescale_sum_only, "the running sum but not the running output"),
+    (max_started_at_zero, "not at 0"),
+    (block_max_not_running, "RUNNING maximum"),
     (no_max, "overflow"),
     (full_blocks_only, "every block"),
     (lambda scores, values, b: np.exp(scores) / np.exp(scores).sum() @ values, "floating-point"),
