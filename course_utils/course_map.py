@@ -80,10 +80,11 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(11, "transformer_block", "The transformer block", "multi-head attention, layer norm, MLP", (10,), 90,
             ("attention", "transformer", "gpt", "compare", "checks.ch11_transformer_block",
              "widgets.ch11_transformer_block")),
-    Chapter(12, "gpt", "A small GPT", "train and sample a character GPT; a KV cache", (11,), 120),
+    Chapter(12, "gpt", "A small GPT", "train and sample a character GPT; a KV cache", (11,), 120,
+            ("attention", "transformer", "gpt", "rnn", "compare", "timing", "checks.ch12_gpt",
+             "widgets.ch12_gpt")),
     Chapter(13, "beyond", "Beyond", "mixture of experts, grouped-query attention, RLHF", (12,), 75,
-            ("moe", "alignment", "gpt", "data", "timing", "checks.ch13_beyond",
-             "widgets.ch13_beyond")),
+            ("moe", "alignment", "gpt", "data", "checks.ch13_beyond", "widgets.ch13_beyond")),
 )
 
 
