@@ -28,6 +28,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,28 @@ def find_chromium() -> str | None:
 def chromium_args() -> list[str]:
     # Chromium's sandbox needs user namespaces, which root in a container does not get.
     return [*CHROMIUM_ARGS, *(["--no-sandbox"] if is_root() else [])]
+
+
+@contextmanager
+def launched_chromium(executable: str) -> Iterator[Any]:
+    """Headless Chromium through Playwright, closed (with Playwright) however the block ends.
+
+    The caller checks first that Playwright imports (``sync_playwright``) and that ``executable``
+    exists, and skips or fails with its own message when not."""
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True,
+                                              args=chromium_args(), timeout=120_000)
+    except Exception:
+        playwright.stop()
+        raise
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
 
 
 def browser_required() -> bool:

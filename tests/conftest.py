@@ -1,9 +1,10 @@
-"""Shared test setup: a non-interactive plot backend, no progress record, and the strict_floats
-fixture."""
+"""Shared test setup: a non-interactive plot backend, no progress record, figures closed after
+every test, and the strict_floats and one_torch_thread fixtures."""
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -29,3 +30,23 @@ def strict_floats():
         warnings.simplefilter("error")
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             yield
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """No test leaves matplotlib figures open (widget tests draw many)."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread for a module of tiny models, as the notebooks use: faster, and it does
+    not fight other work for the cores. Use with ``pytestmark = pytest.mark.usefixtures(...)``."""
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)

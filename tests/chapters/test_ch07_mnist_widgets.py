@@ -4,7 +4,6 @@ and a redraw for every control."""
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -43,11 +42,6 @@ def small():
     params["b1"] += rng.normal(0, 0.1, 7)
     return params, rng.random((6, 784))
 
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 # --- the numbers behind the pictures --------------------------------------------------------------

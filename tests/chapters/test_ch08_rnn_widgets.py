@@ -4,7 +4,6 @@ and a redraw for every control."""
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -12,13 +11,6 @@ from widget_helpers import picture_changes, same_picture_after_a_detour, shown
 
 from course_utils import rnn
 from course_utils.widgets import ch08_rnn
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
 
 # --- why not a dense network ---------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ and a redraw for every control."""
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -18,11 +17,6 @@ from course_utils.widgets import ch09_tokens_embeddings as ch09
 TEXT = ("First Citizen:\nBefore we proceed any further, hear me speak.\nAll:\nSpeak, speak.\n"
         "First Citizen:\nYou are all resolved rather to die than to famish? naïve café 👋\n") * 30
 
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")

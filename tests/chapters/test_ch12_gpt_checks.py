@@ -63,6 +63,7 @@ def test_generate_greedy_right_answers_pass(right, capsys):
      ("the likeliest token there",)),
     (lambda m, i, n: [i] + [i[:, :1]] * n, ("list of tensors", "torch.cat")),
     (lambda m, i, n: torch.cat([i, m(i)[:, -1, :].argmax(-1, keepdim=True)], 1), ("logits, _ = model(x)",)),
+    (lambda m, i, n: torch.cat([i, m(i)[0][:, -1, :].argmax(-1)], 1), ("keepdim=True",)),
 ])
 def test_generate_greedy_wrong_answers_get_their_hint(wrong, fragments, capsys):
     assert_hint(check_generate_greedy, wrong, capsys, *fragments)
@@ -114,6 +115,10 @@ def keeps(logits, k, how_many):
     (lambda x, k: top_k(x, k)[:1], ("should return shape",)),
     (lambda x, k: top_k(x, k) * float("nan"), ("nan",)),
     (lambda x, k: keeps(x, k, 4), ("tokens in the rows",)),
+    (lambda x, k: torch.softmax(x.masked_fill(x < torch.topk(x, min(k, x.size(0)), dim=0).values[[-1]],
+                                              float("-inf")), -1), ("tokens in the rows", "dim=-1")),
+    (lambda x, k: torch.softmax(x.masked_fill(x < torch.topk(x, k).values[:, [-1]], float("-inf")), 0),
+     ("nan", "dim=-1")),
     (lambda x, k: top_k(x.flip(-1), k), ("should be", "softmax")),
 ])
 def test_top_k_wrong_answers_get_their_hint(wrong, fragments, capsys):

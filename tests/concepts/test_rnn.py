@@ -15,13 +15,7 @@ from course_utils import rnn
 TEXT = "to be, or not to be, that is the question: whether 'tis nobler in the mind\n" * 8
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny matrices: one thread is faster and does not fight other work for the cores."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture

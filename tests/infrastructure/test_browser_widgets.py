@@ -75,21 +75,11 @@ def lab_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 @pytest.fixture(scope="session")
 def browser(chromium_path: str) -> Iterator[Any]:
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401  (is it installed?)
     except ImportError:
         _unavailable("Playwright for Python (the dev extra: pip install -e '.[dev]')")
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True,
-                                              args=bs.chromium_args(), timeout=120_000)
-    except Exception:
-        playwright.stop()
-        raise
-    try:
+    with bs.launched_chromium(chromium_path) as chromium:
         yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
 
 
 @pytest.fixture

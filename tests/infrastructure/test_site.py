@@ -185,21 +185,11 @@ def browser() -> Iterator[Any]:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401  (is it installed?)
     except ImportError:
         pytest.skip("the site test needs Playwright for Python (pip install -e '.[dev]')")
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=path, headless=True,
-                                              args=bs.chromium_args(), timeout=120_000)
-    except Exception:
-        playwright.stop()
-        raise
-    try:
+    with bs.launched_chromium(path) as chromium:
         yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
 
 
 PAGE_FACTS_JS = """() => ({
