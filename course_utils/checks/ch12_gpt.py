@@ -40,6 +40,10 @@ def _call(fn: Any, what: str, *args: Any) -> Any:
         if isinstance(error, (TypeError, AttributeError)) and "tuple" in text:
             hint += (" Calling the model returns a pair (logits, loss): write "
                      "`logits, _ = model(x)` and index the logits.")
+        if "same number of dimensions" in text:
+            hint += (" argmax(dim=-1) drops the last dimension: keep the next token as shape "
+                     "(1, 1) with argmax(dim=-1, keepdim=True), so torch.cat(..., dim=1) can "
+                     "append it to idx.")
         if "block size" in text:
             hint += (" The model only knows block_size positions: feed it the last block_size "
                      "tokens, idx[:, -model.config.block_size:], not the whole text.")
@@ -174,7 +178,9 @@ def check_top_k_probs(top_k_probs: Any) -> str:
                               f"{got.shape}.")
         if np.isnan(got).any():
             raise CheckFailed(f"{call} contains nan. A row whose every logit is −∞ has no "
-                              "softmax: keep the k largest logits, mask only the others.")
+                              "softmax: keep the k largest logits of each row, mask only the "
+                              "others, and take the softmax along the row (dim=-1), the same "
+                              "dimension as torch.topk.")
         if np.isinf(got).any() or (got < 0).any():
             raise CheckFailed(f"{call} contains negative or infinite numbers: those are logits. "
                               "Apply torch.softmax(..., dim=-1) after masking, so the result is "
@@ -202,7 +208,9 @@ def check_top_k_probs(top_k_probs: Any) -> str:
                               "k − 1, counting from 0).")
         if (kept != k).any():
             raise CheckFailed(f"{call} keeps {_show(kept)} tokens in the rows, but should keep "
-                              f"exactly {k} in each.")
+                              f"exactly {k} in each. Each row needs its own threshold: "
+                              "torch.topk(logits, k, dim=-1).values[:, [-1]] has shape (B, 1), "
+                              "one k-th largest value per row, compared along dim=-1.")
         expect_close(got, want, call, rtol=1e-4, atol=1e-6,
                      hint="Keep the k largest logits of each row, set the others to −∞, softmax.")
     reference = gpt.next_token_probs(_logits()[0][0], top_k=3).double().numpy()
