@@ -1,5 +1,6 @@
 """Shared test setup: a non-interactive plot backend, no progress record, figures closed after
-every test, and the strict_floats and one_torch_thread fixtures."""
+every test, the strict_floats and one_torch_thread fixtures, and the one headless Chromium that
+every browser test shares (Playwright's sync API allows one running instance per process)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import os
 import sys
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -50,3 +53,37 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(old)
+
+
+def _browser_unavailable(reason: str) -> None:
+    import browser_support as bs
+
+    message = f"browser tests need {reason}: {bs.INSTALL_HINT}"
+    if bs.browser_required():
+        pytest.fail(message + f" ({bs.REQUIRE_ENV}=required)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    import browser_support as bs
+
+    path = bs.find_chromium()
+    if path is None:
+        override = os.environ.get(bs.CHROMIUM_ENV)
+        _browser_unavailable(f"{bs.CHROMIUM_ENV}={override!r}, which is not an executable"
+                             if override else "Chromium, which is not installed")
+    return path  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    """Headless Chromium for the whole session: the widget tests and the site test share it."""
+    import browser_support as bs
+
+    try:
+        import playwright.sync_api  # noqa: F401  (is it installed?)
+    except ImportError:
+        _browser_unavailable("Playwright for Python (the dev extra: pip install -e '.[dev]')")
+    with bs.launched_chromium(chromium_path) as chromium:
+        yield chromium

@@ -39,23 +39,6 @@ VIEWPORT = {"width": 1400, "height": 1000}
 pytestmark = pytest.mark.browser
 
 
-def _unavailable(reason: str) -> None:
-    message = f"browser tests need {reason}: {bs.INSTALL_HINT}"
-    if bs.browser_required():
-        pytest.fail(message + f" ({bs.REQUIRE_ENV}=required)", pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    path = bs.find_chromium()
-    if path is None:
-        override = os.environ.get(bs.CHROMIUM_ENV)
-        _unavailable(f"{bs.CHROMIUM_ENV}={override!r}, which is not an executable" if override
-                     else "Chromium, which is not installed")
-    return path  # type: ignore[return-value]
-
-
 @pytest.fixture(scope="session")
 def lab_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                chromium_path: str) -> bs.JupyterServer:
@@ -70,16 +53,6 @@ def lab_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
                     f"installs it into the environment (python -m ipykernel install --sys-prefix "
                     f"--name {bs.COURSE_KERNEL})", pytrace=False)
     return server
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[Any]:
-    try:
-        import playwright.sync_api  # noqa: F401  (is it installed?)
-    except ImportError:
-        _unavailable("Playwright for Python (the dev extra: pip install -e '.[dev]')")
-    with bs.launched_chromium(chromium_path) as chromium:
-        yield chromium
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlparse
 
-import browser_support as bs
 import nbformat
 import pytest
 
@@ -174,22 +173,6 @@ def server(built: Path) -> Iterator[str]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    path = bs.find_chromium()
-    if path is None:
-        message = f"the site test needs Chromium: {bs.INSTALL_HINT}"
-        if bs.browser_required():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    try:
-        import playwright.sync_api  # noqa: F401  (is it installed?)
-    except ImportError:
-        pytest.skip("the site test needs Playwright for Python (pip install -e '.[dev]')")
-    with bs.launched_chromium(path) as chromium:
-        yield chromium
 
 
 PAGE_FACTS_JS = """() => ({
