@@ -242,7 +242,9 @@ def rlhf_step(policy: GPT, reference: GPT, reward_model: nn.Module, prompts: tor
                          f"({reference.config.vocab_size} ids vs the policy's "
                          f"{policy.config.vocab_size}): the KL between them means nothing")
     responses = sample_responses(policy, prompts, length, generator)
-    policy.train()
+    # Dropout stays off: the log-probabilities pushed up and the KL estimate must be those of
+    # the policy that sampled the responses, not of a randomly thinned copy of it.
+    policy.eval()
     logp = response_logprobs(policy, prompts, responses)
     with torch.no_grad():
         ref_logp = response_logprobs(reference, prompts, responses)

@@ -26,7 +26,7 @@ from .model import GPT, MLP, Block, CausalSelfAttention, KVCache, causal_mask, k
 from .presets import PRESETS, get_preset
 from .sample import generate, generate_ids, next_token_probs, stream
 from .tokenizer import CharTokenizer, UnknownCharacterError
-from .train import History, TrainResult, live_loss_plot, lr_at, split_loss, train
+from .train import History, TrainResult, live_loss_plot, lr_at, split_loss, train, window_at
 
 __all__ = [
     "GPT",
@@ -59,4 +59,5 @@ __all__ = [
     "split_loss",
     "stream",
     "train",
+    "window_at",
 ]

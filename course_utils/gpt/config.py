@@ -149,6 +149,11 @@ class TrainConfig:
     beta1: float = 0.9
     beta2: float = 0.99
     grad_clip: float = 1.0  # 0 turns clipping off
+    # sequence-length warm-up: the training windows grow linearly from `seq_len_start` tokens to
+    # the block over the first `seq_len_warmup_iters` iterations, with more of them per step so
+    # every step sees about the same number of tokens (0 iterations: whole blocks from the start)
+    seq_len_warmup_iters: int = 0
+    seq_len_start: int = 64
     # evaluation, logging, checkpoints
     eval_interval: int = 250
     eval_iters: int = 50
@@ -172,10 +177,14 @@ class TrainConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
-        for name in ("warmup_iters", "seed"):
+        for name in ("warmup_iters", "seed", "seq_len_warmup_iters"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be a whole number of at least 0, got {value!r}")
+        if (isinstance(self.seq_len_start, bool) or not isinstance(self.seq_len_start, int)
+                or self.seq_len_start < 1):
+            raise ValueError(f"seq_len_start must be a whole number of at least 1, "
+                             f"got {self.seq_len_start!r}")
         if not 0 < self.val_fraction < 1:
             raise ValueError(f"val_fraction must be between 0 and 1, got {self.val_fraction}")
         if not self.learning_rate > 0:

@@ -93,6 +93,25 @@ def lr_at(it: int, cfg: TrainConfig) -> float:
     return cfg.min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (cfg.learning_rate - cfg.min_lr)
 
 
+def window_at(it: int, cfg: TrainConfig) -> tuple[int, int]:
+    """``(window length, sequences per micro-batch)`` at iteration ``it``.
+
+    Whole blocks of ``batch_size`` sequences, except during the sequence-length warm-up: for the
+    first ``seq_len_warmup_iters`` iterations the windows grow linearly from ``seq_len_start``
+    tokens to the block, and the batch holds proportionally more of them, so a step sees about
+    the same number of tokens. Short windows put every target near the start of its window,
+    where attention has few positions to choose from, and so teach the model to use its recent
+    context quickly; with long windows from the start a model can sit on the plateau of a
+    bigram model (loss ~2.45 on Tiny Shakespeare) for many hundreds of steps.
+    """
+    block = cfg.model.block_size
+    if it >= cfg.seq_len_warmup_iters:
+        return block, cfg.batch_size
+    start = min(cfg.seq_len_start, block)
+    length = start + (block - start) * it // cfg.seq_len_warmup_iters
+    return length, max(1, cfg.batch_size * block // length)
+
+
 @torch.no_grad()
 def estimate_loss(model: torch.nn.Module, data: TextData, cfg: TrainConfig, device: str,
                   autocast: Any, generator: torch.Generator) -> dict[str, float]:
@@ -282,8 +301,10 @@ def _train(cfg: TrainConfig, dist: DistInfo, text: str | None, model: GPT | None
         lr = lr_at(it, cfg)
         for group in optimizer.param_groups:
             group["lr"] = lr
+        length, sequences = window_at(it, cfg)
+        step_tokens = length * sequences * cfg.grad_accum_steps * dist.world_size
         for micro in range(cfg.grad_accum_steps):
-            x, y = data.get_batch("train", cfg.batch_size, cfg.model.block_size, batch_gen, device)
+            x, y = data.get_batch("train", sequences, length, batch_gen, device)
             if dist.world_size > 1:  # average gradients across processes on the last micro-step
                 model.require_backward_grad_sync = micro == cfg.grad_accum_steps - 1
             with autocast:
@@ -309,10 +330,10 @@ def _train(cfg: TrainConfig, dist: DistInfo, text: str | None, model: GPT | None
             history.iters.append(it)
             history.train_loss.append(loss_value)
             history.lr.append(lr)
-            history.tokens_per_sec.append(tokens_per_iter / dt)
-            postfix = {"loss": f"{loss_value:.3f}", "tok/s": f"{tokens_per_iter / dt:,.0f}",
+            history.tokens_per_sec.append(step_tokens / dt)
+            postfix = {"loss": f"{loss_value:.3f}", "tok/s": f"{step_tokens / dt:,.0f}",
                        "lr": f"{lr:.1e}"}
-            utilisation = mfu(flops_per_token, tokens_per_iter / dt, peak)
+            utilisation = mfu(flops_per_token, step_tokens / dt, peak)
             if utilisation is not None:
                 postfix["mfu"] = f"{100 * utilisation:.0f}%"
             bar.set_postfix(postfix, refresh=False)

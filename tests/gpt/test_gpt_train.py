@@ -20,6 +20,7 @@ from course_utils.gpt import (
     lr_at,
     pretrained_path,
     train,
+    window_at,
 )
 from course_utils.gpt.checkpoint import CheckpointError
 from course_utils.gpt.cli import UsageError, main, parse_overrides
@@ -57,6 +58,30 @@ def test_learning_rate_warms_up_then_decays_to_min_lr():
     assert lrs[125] == pytest.approx(1e-4)
 
 
+def test_sequence_length_warm_up_grows_the_windows_and_keeps_the_tokens_per_step():
+    cfg = TrainConfig(batch_size=8, seq_len_warmup_iters=500, seq_len_start=64).with_settings(
+        block_size=512)
+    assert window_at(0, cfg) == (64, 64)
+    assert window_at(250, cfg) == (288, 14)  # halfway: 64 + 448 / 2 characters
+    assert window_at(500, cfg) == window_at(3999, cfg) == (512, 8)
+    lengths = [window_at(i, cfg)[0] for i in range(501)]
+    assert lengths == sorted(lengths)
+    for i in range(500):
+        length, sequences = window_at(i, cfg)
+        assert 0.85 * 4096 < length * sequences <= 4096
+    plain = TrainConfig(batch_size=8).with_settings(block_size=512)
+    assert {window_at(i, plain) for i in range(0, 1000, 7)} == {(512, 8)}
+    longer_start = TrainConfig(batch_size=4, seq_len_warmup_iters=10, seq_len_start=1000)
+    assert window_at(0, longer_start) == (longer_start.model.block_size, 4)  # never past the block
+
+
+def test_train_with_sequence_length_warm_up_learns(tmp_path):
+    result = train(tiny(tmp_path, max_iters=40, seq_len_warmup_iters=20, seq_len_start=8),
+                   text=TEXT, progress=False)
+    h = result.history
+    assert len(h.train_loss) == 40 and h.val_loss[-1] < h.val_loss[0]
+
+
 def test_train_config_validates():
     with pytest.raises(ValueError, match="cannot be split evenly"):
         TrainConfig(model=GPTConfig(n_embd=100, n_head=3))
@@ -68,6 +93,10 @@ def test_train_config_validates():
         get_preset("huge")
     with pytest.raises(TypeError, match="must be a GPTConfig"):
         TrainConfig(model={"n_layer": 2})
+    with pytest.raises(ValueError, match="seq_len_start must be a whole number"):
+        TrainConfig(seq_len_start=0)
+    with pytest.raises(ValueError, match="seq_len_warmup_iters must be a whole number"):
+        TrainConfig(seq_len_warmup_iters=-5)
 
 
 def test_train_config_holds_the_model_config_with_one_default_block_size():
@@ -80,12 +109,23 @@ def test_train_config_holds_the_model_config_with_one_default_block_size():
     assert TrainConfig.from_dict(cfg.to_dict()) == cfg
 
 
+def test_train_config_reads_the_older_flat_form():
+    """Checkpoints written before TrainConfig held a GPTConfig stored the model fields flat."""
+    cfg = TrainConfig().with_settings(block_size=64, n_layer=3, max_iters=9)
+    nested = cfg.to_dict()
+    flat = {**{k: v for k, v in nested.items() if k != "model"}, **nested["model"]}
+    assert TrainConfig.from_dict(flat) == cfg
+    with pytest.raises(ValueError, match="unknown TrainConfig fields"):
+        TrainConfig.from_dict({**flat, "n_layers": 3})
+
+
 @pytest.mark.skipif(not pretrained_path().is_file(), reason="no shipped checkpoint")
 def test_shipped_checkpoint_loads_its_run_config_and_samples():
-    """The shipped file records its run in the older flat form; both still load."""
+    """The shipped file records the preset it was trained with, and a block of 512."""
     ckpt = load_pretrained()
     run = TrainConfig.from_dict(ckpt.train_config)
-    assert run.model == ckpt.config and run.model.block_size == 128
+    assert run.model == ckpt.config and run.model.block_size == 512
+    assert run.model == get_preset("shakespeare-char").model_config(vocab_size=ckpt.config.vocab_size)
     from course_utils.gpt import generate
 
     text = generate(ckpt.model, ckpt.tokenizer, "ROMEO:", 30, seed=0)
@@ -175,7 +215,7 @@ def test_sample_and_export_commands(tmp_path, capsys):
     assert (tmp_path / "small.pt").stat().st_size < ckpt.stat().st_size
     assert main(["presets"]) == 0
     listed = capsys.readouterr().out
-    assert "shakespeare-char (default): block_size=128, n_layer=4" in listed
+    assert "shakespeare-char (default): block_size=512, n_layer=4" in listed
 
 
 @pytest.mark.parametrize("argv,message", [
