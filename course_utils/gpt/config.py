@@ -172,7 +172,8 @@ class TrainConfig:
             raise TypeError(f"TrainConfig.model must be a GPTConfig, got {type(self.model).__name__}; "
                             f"write TrainConfig(model=GPTConfig(n_layer=6, ...)) or "
                             f"TrainConfig().with_settings(n_layer=6)")
-        positive = ("batch_size", "grad_accum_steps", "max_iters", "eval_interval", "eval_iters")
+        positive = ("batch_size", "grad_accum_steps", "max_iters", "eval_interval", "eval_iters",
+                    "seq_len_start")
         for name in positive:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -181,10 +182,6 @@ class TrainConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be a whole number of at least 0, got {value!r}")
-        if (isinstance(self.seq_len_start, bool) or not isinstance(self.seq_len_start, int)
-                or self.seq_len_start < 1):
-            raise ValueError(f"seq_len_start must be a whole number of at least 1, "
-                             f"got {self.seq_len_start!r}")
         if not 0 < self.val_fraction < 1:
             raise ValueError(f"val_fraction must be between 0 and 1, got {self.val_fraction}")
         if not self.learning_rate > 0:
