@@ -107,8 +107,8 @@ def config_differences(a: GPTConfig, b: GPTConfig) -> list[str]:
     """Fields that change the weights' shapes and differ: ``['n_embd: 128 vs 192', ...]``.
 
     The one rule for whether a checkpoint fits a model (loading with ``expected_config``, and
-    resuming a run): an empty list means the weights fit. ``dropout`` and ``fused_attention``
-    do not touch the weights, so they may differ.
+    resuming a run): an empty list means the weights fit. ``dropout``, ``attn_dropout`` and
+    ``fused_attention`` do not touch the weights, so they may differ.
     """
     shape_fields = ("vocab_size", "block_size", "n_layer", "n_head", "n_embd", "bias")
     diff = [f"{name}: {getattr(a, name)} vs {getattr(b, name)}"

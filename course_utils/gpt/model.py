@@ -148,11 +148,11 @@ class CausalSelfAttention(nn.Module):
         self.n_rep = self.n_head // self.n_kv_head  # query heads per key/value head
         self.kv_dim = self.n_kv_head * self.head_dim  # width of all keys (and of all values)
         self.fused = config.fused_attention
-        self.dropout = config.dropout
+        self.dropout = config.attention_dropout  # on the attention weights
         # queries, keys and values for all heads come out of one matrix multiplication
         self.c_attn = nn.Linear(config.n_embd, config.n_embd + 2 * self.kv_dim, bias=config.bias)
         self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
-        self.attn_dropout = nn.Dropout(config.dropout)
+        self.attn_dropout = nn.Dropout(config.attention_dropout)
         self.resid_dropout = nn.Dropout(config.dropout)
 
     def forward(self, x: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:

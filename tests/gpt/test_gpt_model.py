@@ -23,6 +23,8 @@ def test_config_rejects_embedding_not_divisible_by_heads():
     ("n_layer", 0, "at least 1"),
     ("vocab_size", 2.5, "whole number"),
     ("dropout", 1.0, r"\[0, 1\)"),
+    ("attn_dropout", -0.1, r"attn_dropout must be in \[0, 1\)"),
+    ("attn_dropout", "0.1", "attn_dropout must be a number"),
     ("bias", "yes", "True or False"),
 ])
 def test_config_rejects_bad_values(field, value, message):
@@ -35,6 +37,35 @@ def test_config_round_trips_through_dict_and_names_unknown_fields():
     assert GPTConfig.from_dict(cfg.to_dict()) == cfg
     with pytest.raises(ValueError, match="n_embed"):
         GPTConfig.from_dict({**cfg.to_dict(), "n_embed": 3})
+
+
+def test_attention_dropout_defaults_to_dropout_and_stays_out_of_old_dicts():
+    cfg = tiny_config(dropout=0.2)
+    assert cfg.attention_dropout == 0.2 and "attn_dropout" not in cfg.to_dict()
+    own = tiny_config(dropout=0.2, attn_dropout=0.0)
+    assert own.attention_dropout == 0.0 and own.to_dict()["attn_dropout"] == 0.0
+    assert GPTConfig.from_dict(own.to_dict()) == own
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_attn_dropout_zero_leaves_attention_deterministic_but_not_the_residual(fused):
+    torch.manual_seed(0)
+    cfg = tiny_config(dropout=0.5, attn_dropout=0.0, fused_attention=fused)
+    block = GPT(cfg).transformer.h[0]
+    block.train()
+    x = torch.randn(2, 8, cfg.n_embd)
+    attn = block.attn
+    # inside attention nothing is dropped: with the output dropout off, two calls agree
+    attn.resid_dropout.eval()
+    assert torch.equal(attn(x), attn(x))
+    # the residual branches still drop activations
+    attn.resid_dropout.train()
+    assert not torch.equal(attn(x), attn(x))
+    # while attn_dropout=None drops inside attention too
+    both = GPT(tiny_config(dropout=0.5, fused_attention=fused)).transformer.h[0].attn
+    both.train()
+    both.resid_dropout.eval()
+    assert not torch.equal(both(x), both(x))
 
 
 def test_module_shapes():
