@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -90,7 +91,10 @@ def load_reference(path: Path) -> ModuleType:
 def build_models(s: TrainConfig, reference: ModuleType | None) -> dict[str, torch.nn.Module]:
     """The course model and, with ``reference``, nanoGPT's, with the same architecture."""
     torch.manual_seed(0)
-    models: dict[str, torch.nn.Module] = {COURSE: GPT(s.model_config(VOCAB))}
+    config = s.model_config(VOCAB)
+    if reference is not None:  # nanoGPT has one dropout rate, inside attention too: so do we here
+        config = replace(config, attn_dropout=None)
+    models: dict[str, torch.nn.Module] = {COURSE: GPT(config)}
     if reference is not None:
         m = s.model
         ref_cfg = reference.GPTConfig(vocab_size=VOCAB, block_size=m.block_size,

@@ -276,6 +276,28 @@ def gpt_attention(model: GPT, tokenizer: CharTokenizer, text: str, layer: int, h
     return w.numpy()
 
 
+def head_summary(model: GPT, tokenizer: CharTokenizer, text: str) -> dict[str, np.ndarray]:
+    """Two numbers for every head of every layer, each ``(n_layer, n_head)``, over ``text``.
+
+    ``"previous"``: the mean weight a character puts on the character just before it;
+    ``"largest"``: the mean of each character's largest weight (1 = always one sharp choice).
+    ``"uniform"`` gives both numbers for a head that spreads its weight evenly over the past.
+    """
+    if not isinstance(model, GPT):
+        raise TypeError(f"head_summary needs a course GPT model, got {type(model).__name__}")
+    c = model.config
+    previous, largest = np.zeros((c.n_layer, c.n_head)), np.zeros((c.n_layer, c.n_head))
+    for layer in range(c.n_layer):
+        for head in range(c.n_head):
+            w = gpt_attention(model, tokenizer, text, layer, head)
+            previous[layer, head] = np.diagonal(w, -1).mean() if len(text) > 1 else 0.0
+            largest[layer, head] = w.max(-1).mean()
+    even = np.tril(np.ones((len(text), len(text)))) / np.arange(1, len(text) + 1)[:, None]
+    uniform = {"previous": float(np.diagonal(even, -1).mean()) if len(text) > 1 else 0.0,
+               "largest": float(even.max(-1).mean())}
+    return {"previous": previous, "largest": largest, "uniform": uniform}
+
+
 def _char_label(ch: str) -> str:
     return {" ": "␣", "\n": "⏎"}.get(ch, ch)
 
@@ -310,9 +332,8 @@ def attention_heatmap_widget(model: GPT, tokenizer: CharTokenizer,
     sentences = list(sentences)
     if not sentences:
         raise ValueError("attention_heatmap_widget needs at least one sentence")
-    # open on the first layer's most "previous character" head: a pattern easy to recognise
-    previous = [np.diagonal(gpt_attention(model, tokenizer, sentences[0], 0, h), -1).mean()
-                for h in range(model.config.n_head)]
+    # open on the head that reads the previous character most: a pattern easy to recognise
+    previous = head_summary(model, tokenizer, sentences[0])["previous"]
     draw = functools.partial(draw_gpt_attention, model, tokenizer)
     controls = {
         "text": dropdown("sentence", sentences),

@@ -136,6 +136,21 @@ def test_gpt_attention_errors(trained_gpt):
         ch10_attention.gpt_attention(object(), tokenizer, "abc", 0, 0)
 
 
+def test_head_summary_shapes_and_the_uniform_reference(trained_gpt):
+    model, tokenizer = trained_gpt
+    c = model.config
+    summary = ch10_attention.head_summary(model, tokenizer, "To be, or not to be")
+    assert summary["previous"].shape == summary["largest"].shape == (c.n_layer, c.n_head)
+    assert ((summary["largest"] > 0) & (summary["largest"] <= 1)).all()
+    assert (summary["previous"] <= summary["largest"] + 1e-6).all()
+    # an even spread over i+1 characters puts 1/(i+1) on each: the mean of 1/(i+1) for i ≥ 1
+    n = len("To be, or not to be")
+    assert summary["uniform"]["previous"] == pytest.approx(np.mean(1 / np.arange(2, n + 1)))
+    assert summary["uniform"]["largest"] == pytest.approx(np.mean(1 / np.arange(1, n + 1)))
+    with pytest.raises(TypeError, match="course GPT"):
+        ch10_attention.head_summary(object(), tokenizer, "abc")
+
+
 def test_the_sentences_are_real_lines_of_shakespeare():
     text = load_text(verbose=False)
     if text.is_fallback:
@@ -150,7 +165,9 @@ def test_heatmap_widget_redraws_for_every_control(trained_gpt):
     rows = [child for child in box.children[:-1]]
     controls = [c for row in rows for c in (row.children if isinstance(row, widgets.HBox) else [row])]
     sentence, head, temperature, mask = controls
-    assert head.value.startswith("layer 0")  # opens on a first-layer head
+    previous = ch10_attention.head_summary(model, tokenizer, sentence.value)["previous"]
+    layer, h = np.unravel_index(np.argmax(previous), previous.shape)
+    assert head.value == f"layer {layer}, head {h}"  # opens on the strongest previous-character head
     assert isinstance(mask, widgets.Checkbox) and mask.value is True
     assert picture_changes(box, mask, False)
     assert picture_changes(box, temperature, 0.5)
