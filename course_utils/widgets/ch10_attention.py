@@ -276,7 +276,7 @@ def gpt_attention(model: GPT, tokenizer: CharTokenizer, text: str, layer: int, h
     return w.numpy()
 
 
-def head_summary(model: GPT, tokenizer: CharTokenizer, text: str) -> dict[str, np.ndarray]:
+def head_summary(model: GPT, tokenizer: CharTokenizer, text: str) -> dict[str, Any]:
     """Two numbers for every head of every layer, each ``(n_layer, n_head)``, over ``text``.
 
     ``"previous"``: the mean weight a character puts on the character just before it;
